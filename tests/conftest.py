@@ -1,0 +1,152 @@
+"""Shared fixtures: a tiny inline corpus, a model trained on it once, and isolation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from communique import TrainingConfig, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Five events, each with one statement per label, written for these tests.
+TINY = {
+    "condemnation": [
+        "We condemn the reckless strike on the hospital in the strongest terms.",
+        "This attack is an outrageous violation of international law.",
+        "The ministry deplores the shelling of civilian homes and holds the army responsible.",
+        "Such provocations are unacceptable and we denounce them.",
+        "The government strongly condemns the hacking of its foreign ministry.",
+        "We deplore this flagrant breach of our airspace.",
+    ],
+    "sanction_threat": [
+        "We are ready to impose sanctions on those responsible.",
+        "Any further aggression will meet a firm response and serious consequences.",
+        "The union will adopt restrictive measures and freeze the assets of the officials involved.",
+        "We reserve the right to take countermeasures.",
+        "Those behind the attack will pay a heavy price; our response will come.",
+        "We will expel their diplomats and suspend the trade agreement.",
+    ],
+    "solidarity": [
+        "We stand in full solidarity with the people of the country.",
+        "Our thoughts are with the victims and their families.",
+        "We stand shoulder to shoulder with our ally in these difficult hours.",
+        "The alliance offers its unwavering support to the government.",
+        "Our hearts go out to everyone affected; we are ready to assist.",
+        "We are with you, friends, today and always.",
+    ],
+    "denial": [
+        "These accusations are groundless and politically motivated.",
+        "Our country has nothing to do with the incident.",
+        "The claims are a fabricated smear without any evidence.",
+        "We categorically reject these baseless allegations.",
+        "This is pure slander; our government never took part in any hacking.",
+        "The report is a fabrication and we firmly oppose the accusation.",
+    ],
+    "other": [
+        "The two ministers discussed cooperation in trade and education.",
+        "We call on all parties to exercise restraint and return to dialogue.",
+        "The foreign minister will travel to the summit next week.",
+        "We are following the situation closely.",
+        "The delegations signed an agreement on fisheries.",
+        "We welcome the ceasefire agreement reached yesterday.",
+    ],
+}
+
+
+def tiny_rows() -> list[dict]:
+    rows = []
+    for label, texts in TINY.items():
+        for i, text in enumerate(texts):
+            rows.append({"id": f"{label}-{i}", "text": text, "label": label, "event": f"event-{i}"})
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Keep tests away from the user's home and cache folders."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("tiny")
+    labels = {
+        "precedence": ["sanction_threat", "denial", "condemnation", "solidarity", "other"],
+        "background": "other",
+        "cues": json.loads((ROOT / "corpus" / "labels.json").read_text())["cues"],
+    }
+    (folder / "labels.json").write_text(json.dumps(labels))
+    (folder / "splits.json").write_text(json.dumps({"heldout_events": ["event-5"]}))
+    return write_jsonl(folder / "tiny.jsonl", tiny_rows())
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("model") / "tiny"
+    train(tiny_corpus, folder, seed=0, config=TrainingConfig(C=10.0, n_splits=5), min_examples=5, quiet=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_dir):
+    from communique.model import read_model
+
+    return read_model(tiny_model_dir)
+
+
+@pytest.fixture(scope="session")
+def readme_workdir(tmp_path_factory) -> Path:
+    """A folder laid out like the repository, with the sample files the README's commands read,
+    in which the README's training command has been run once."""
+    import gzip
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("readme")
+    for name in ("corpus", "examples"):
+        (folder / name).symlink_to(ROOT / name)
+    shutil.copytree(ROOT / "models" / "default", folder / "models" / "default")
+    for name in ("predict.py", "train.py"):
+        shutil.copy(ROOT / name, folder / name)
+    rows = [json.loads(line) for line in (ROOT / "corpus" / "statements.jsonl").open(encoding="utf-8")][:300]
+    with (folder / "statements.csv").open("w", newline="", encoding="utf-8") as f:
+        import csv
+
+        writer = csv.writer(f)
+        writer.writerow(["id", "body"])
+        writer.writerows([r["id"], r["text"]] for r in rows)
+    (folder / "feed.jsonl.gz").write_bytes(
+        gzip.compress("".join(json.dumps({"text": r["text"]}) + "\n" for r in rows).encode())
+    )
+    (folder / "feed.txt.gz").write_bytes(
+        gzip.compress("".join(r["text"].replace("\n", " ") + "\n" for r in rows).encode())
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "communique",
+            "train",
+            "--corpus",
+            "corpus/statements.jsonl",
+            "--output",
+            "models/mine",
+            "--seed",
+            "0",
+            "--quiet",
+        ],
+        cwd=folder,
+        check=True,
+    )
+    return folder
