@@ -236,46 +236,46 @@ def predict(
         raise click.UsageError("give statements as arguments or --input FILE, not both")
     if not input_path and not texts:
         raise click.UsageError('nothing to classify: give a statement, "-" to read stdin, or --input FILE')
-    if dask_scheduler:
-        from .dask import predict_files
-
-        if not input_path:
-            raise click.UsageError("--dask-scheduler needs --input (a file or a glob)")
-        written = predict_files(
-            input_path,
-            output_path,
-            dask_scheduler,
-            model_path=model_path,
-            text_field=text_column if (input_format or input_path).endswith("csv") else text_field,
-        )
-        if not quiet:
-            click.echo(f"wrote {len(written)} part(s) into {output_path}", err=True)
-        return
+    if dask_scheduler and not input_path:
+        raise click.UsageError("--dask-scheduler needs --input (a file or a glob)")
     if input_path:
-        from .batch import classify_file
         from .io import format_of
 
         if fmt == "table":
             raise click.UsageError("--format table is for statements given as arguments; batch output is jsonl or csv")
         input_fmt = format_of(input_path, input_format)
+        # The same reading options serve a local run and a run on a Dask cluster.
+        options = dict(
+            input_format=input_fmt,
+            text_field=text_column if input_fmt == "csv" else text_field,
+            encoding=encoding,
+            max_chars=max_chars,
+            strict=strict,
+            explain=explain,
+            by_sentence=by_sentence,
+        )
+        if dask_scheduler:
+            from .dask import predict_files
+
+            parts = predict_files(input_path, output_path, dask_scheduler, model_path=model_path, **options)
+            if not quiet:
+                rows, errors = sum(p["rows"] for p in parts), sum(p["errors"] for p in parts)
+                click.echo(f"{len(parts)} part(s), {rows:,} rows ({errors:,} with errors) in {output_path}", err=True)
+            return
+        from .batch import classify_file
+
         signal.signal(signal.SIGTERM, _terminate_as_interrupt)
         try:
             summary = classify_file(
                 input_path,
                 output_path,
                 model=model_path,
-                input_format=input_fmt,
                 output_format_=fmt,
-                text_field=text_column if input_fmt == "csv" else text_field,
-                encoding=encoding,
-                max_chars=max_chars,
                 jobs=jobs,
                 chunk_size=chunk_size,
-                strict=strict,
                 resume=resume,
-                explain=explain,
-                by_sentence=by_sentence,
                 progress=not quiet and sys.stderr.isatty(),
+                **options,
             )
         except KeyboardInterrupt:
             if output_path != "-":
@@ -366,7 +366,7 @@ def _confusion(metrics: dict[str, Any]) -> str:
 @click.option(
     "--C", "c", default=10.0, show_default=True, help="Inverse regularisation strength of the logistic regression."
 )
-@click.option("--min-df", default=1, show_default=True, help="Drop n-grams seen in fewer statements.")
+@click.option("--min-df", default=2, show_default=True, help="Drop n-grams seen in fewer statements.")
 @click.option("--min-examples", default=10, show_default=True, help="Fewest statements a label may have.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 def train(corpus_path, output, seed, labels_path, split_path, word_ngrams, char_ngrams, c, min_df, min_examples, quiet):

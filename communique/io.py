@@ -277,7 +277,8 @@ class RowWriter:
         self.columns = columns + [c for c in (*OUTPUT_FIELDS, *extra) if c not in columns]
         self.labels = list(labels or [])
         self._label_json = [json.dumps(label, ensure_ascii=False) for label in self.labels]
-        self._scores = "{" + ", ".join(f"{j}: %s" for j in self._label_json) + "}"
+        # %r formats each float in C; the labels are JSON-escaped once, here.
+        self._scores = "{" + ", ".join(f"{j.replace('%', '%%')}: %r" for j in self._label_json) + "}"
 
     def results(self, records: list[Record], probabilities: Any) -> str:
         """Rows for parsed records, good ones scored by the matching ``probabilities`` row, in order."""
@@ -301,7 +302,7 @@ class RowWriter:
                     csv_rows.append(self._csv_values(row))
                 continue
             b = best[k]
-            scores = scores_format % tuple(map(repr, values[k]))
+            scores = scores_format % tuple(values[k])
             if self.format == "jsonl":
                 head = record.source[:-1].rstrip() if record.source else dumps(record.fields)[:-1]
                 out.append(

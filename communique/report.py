@@ -226,12 +226,27 @@ Weight: the label's coefficient minus the mean coefficient of all labels.
     write_model_card(model)
 
 
+def _weakest_label(metrics: dict[str, Any]) -> str:
+    """One sentence naming the label with the lowest held-out F1 and where its errors go."""
+    labels = metrics["labels"]
+    f1 = {label: metrics["per_class"][label]["f1"] for label in labels}
+    worst = min(f1, key=f1.get)
+    row = metrics["confusion"][labels.index(worst)]
+    wrong = sorted(((n, labels[j]) for j, n in enumerate(row) if labels[j] != worst), reverse=True)[:2]
+    where = " and ".join(f"`{label}` ({n})" for n, label in wrong if n)
+    return (
+        f"The weakest label on the held-out events is `{worst}` (F1 {f1[worst]:.3f}); its statements "
+        f"are most often taken for {where or 'no other label'}."
+    )
+
+
 def write_model_card(model: Model) -> None:
     meta = model.metadata
     m = meta["metrics"]
     corpus = meta["training"]["corpus"]
     counts = ", ".join(f"{k} {v}" for k, v in meta["training"]["label_counts"].items())
     config = ", ".join(f"{k}={v}" for k, v in meta["training"]["config"].items())
+    weakest = _weakest_label(m["heldout"])
     card = f"""# Model card: `{model.path.name}`
 
 A TF-IDF + logistic-regression classifier of official diplomatic statements, trained by
@@ -269,17 +284,17 @@ are in [report.md](report.md).
 - English only; the corpus is written in the registers of foreign ministries, alliances and
   international organisations and reflects the regions and topics its datasheet lists. Accuracy on
   other registers or regions is unmeasured.
-- A bag of n-grams cannot read negation or hypotheticals reliably ("we are not considering
-  sanctions" still leans towards `sanction_threat`); the corpus teaches such near-misses, but
-  expect errors there.
+- {weakest}
+- A bag of n-grams reads negation, hypotheticals and reported speech only through the phrases
+  that carry them ("not considering sanctions", "would condemn any", "dismissed the report as");
+  the corpus teaches such near-misses, but expect errors there, and on narration that mentions a
+  protest step without the speaker's words.
 - The corpus is written, not sampled from real feeds; label frequencies in real feeds differ, so
   the probabilities are calibrated to the corpus mix.
-- Sarcasm, implicit threats without the usual vocabulary, and long answers that wander across
-  several acts are the main sources of error (see report.md).
 
 ## Reproduce
 ```
-communique train --corpus corpus/statements.jsonl --output {model.path.name} --seed {meta["training"]["seed"]}
+{meta["training"].get("command", "communique train --corpus CORPUS --output FOLDER")}
 ```
 Settings: {config}. Files: `weights.npz` (pickle-free arrays, the default for prediction),
 `model.joblib` (scikit-learn pipeline; loading it runs pickle, so only load it from a trusted source),

@@ -56,7 +56,7 @@ class TrainingConfig:
     word_ngrams: tuple[int, int] | None = (1, 2)
     char_ngrams: tuple[int, int] | None = None
     sublinear_tf: bool = True
-    min_df: int = 1
+    min_df: int = 2
     strip_accents: str | None = "unicode"
     C: float = 10.0
     class_weight: str | None = "balanced"
@@ -127,6 +127,29 @@ class TrainResult:
     model: Model
     folder: Path
     metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def _command(corpus, output, seed, config, labels, split, min_examples) -> str:
+    """The command line that reproduces this training run."""
+    parts = ["communique train", f"--corpus {corpus}", f"--output {output}", f"--seed {seed}"]
+    default = TrainingConfig()
+    if labels:
+        parts.append(f"--labels {labels}")
+    if split:
+        parts.append(f"--split {split}")
+    for option, value, base in (
+        ("--word-ngrams", config.word_ngrams, default.word_ngrams),
+        ("--char-ngrams", config.char_ngrams, default.char_ngrams),
+    ):
+        if value != base:
+            parts.append(f"{option} {','.join(map(str, value)) if value else 'none'}")
+    if config.C != default.C:
+        parts.append(f"--C {config.C}")
+    if config.min_df != default.min_df:
+        parts.append(f"--min-df {config.min_df}")
+    if min_examples != MIN_EXAMPLES:
+        parts.append(f"--min-examples {min_examples}")
+    return " ".join(parts)
 
 
 def _split(corpus: Corpus, split: str | Path | None, seed: int) -> tuple[list[str], str]:
@@ -324,6 +347,7 @@ def train(
             "config": config.to_dict(),
             "seed": seed,
             "min_examples": min_examples,
+            "command": _command(corpus, output, seed, config, labels, split, min_examples),
             "final_fit": "all rows (training and held-out events); held-out figures come from the same recipe "
             "fitted on the training events only",
             "corpus": {"path": data.path.name, "sha256": data.sha256, "rows": len(data.rows)},

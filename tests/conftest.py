@@ -93,7 +93,7 @@ def tiny_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("model") / "tiny"
-    train(tiny_corpus, folder, seed=0, config=TrainingConfig(C=10.0, n_splits=5), min_examples=5, quiet=True)
+    train(tiny_corpus, folder, seed=0, config=TrainingConfig(C=10.0, n_splits=5, min_df=1), min_examples=5, quiet=True)
     return folder
 
 

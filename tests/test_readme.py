@@ -47,7 +47,7 @@ def test_shell_line(readme_workdir, line):
 
 def _expected_after(command: str) -> str:
     """The plain ``` block that follows the sh block holding ``command``."""
-    start = README.index(command)
+    start = README.index("```", README.index(command)) + 3  # past the end of the sh block
     block = re.search(r"```\n(.*?)```", README[start:], re.S)
     return block.group(1)
 

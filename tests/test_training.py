@@ -67,7 +67,14 @@ def test_report_and_model_card_are_written(tiny_model_dir):
 
 
 def test_training_is_deterministic(tiny_corpus, tiny_model, tmp_path):
-    again = train(tiny_corpus, tmp_path / "again", seed=0, config=TrainingConfig(), min_examples=5, quiet=True).model
+    again = train(
+        tiny_corpus,
+        tmp_path / "again",
+        seed=0,
+        config=TrainingConfig(C=10.0, n_splits=5, min_df=1),
+        min_examples=5,
+        quiet=True,
+    ).model
     texts = [t for texts in TINY.values() for t in texts]
     np.testing.assert_allclose(again.predict_proba(texts), tiny_model.predict_proba(texts), rtol=0, atol=1e-12)
 
