@@ -40,6 +40,7 @@ from .model import Model, load_model
 __all__ = ["BatchSummary", "classify_file", "classify_records"]
 
 CHUNK_SIZE = 2000
+CHECKPOINT_SECONDS = 1.0
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -318,9 +319,17 @@ def _run_to_file(job, records, model, jobs, chunk_size, summary, output: Path, s
         else:
             sink.write(_encode(job.writer.header()))
 
+        last_sync = 0.0
+
         def checkpoint(rows_done: int) -> None:
+            nonlocal last_sync
             sink.flush()
+            # A checkpoint may only point at bytes already on disk, so it follows an fsync;
+            # one a second bounds that cost. A killed run redoes at most a second of rows.
+            if rows_done and time.monotonic() - last_sync < CHECKPOINT_SECONDS:
+                return
             os.fsync(sink.fileno())
+            last_sync = time.monotonic()
             state = {"fingerprint": fingerprint, "rows": done_rows + rows_done, "bytes": sink.tell()}
             temporary = checkpoint_file.with_name(checkpoint_file.name + ".tmp")
             temporary.write_text(json.dumps(state))

@@ -322,6 +322,22 @@ def _metrics_table(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _lift_table(metrics: dict[str, Any]) -> str:
+    """Baseline F1 per class and the model's lift over each baseline."""
+    names = list(metrics["baselines"])
+    head = f"{'held-out F1':<18}{'model':>8}" + "".join(f"{n:>10}{'lift':>8}" for n in names)
+    lines = [head]
+    for label in [*metrics["per_class"], "macro_f1"]:
+        model = metrics["macro_f1"] if label == "macro_f1" else metrics["per_class"][label]["f1"]
+        cells = ""
+        for n in names:
+            b = metrics["baselines"][n]
+            base = b["macro_f1"] if label == "macro_f1" else b["per_class"][label]["f1"]
+            cells += f"{base:>10.3f}{metrics['lift'][n][label]:>+8.3f}"
+        lines.append(f"{'macro-F1' if label == 'macro_f1' else label:<18}{model:>8.3f}{cells}")
+    return "\n".join(lines)
+
+
 def _confusion(metrics: dict[str, Any]) -> str:
     labels = metrics["labels"]
     short = [label[:10] for label in labels]
@@ -411,8 +427,7 @@ def train(corpus_path, output, seed, labels_path, split_path, word_ngrams, char_
     click.echo(_metrics_table(m["cross_validation"]))
     click.echo(f"\nHeld-out ({m['heldout']['rows']} rows, {m['heldout']['events']} events):")
     click.echo(_metrics_table(m["heldout"]))
-    base = ", ".join(f"{name} {b['macro_f1']:.3f}" for name, b in m["heldout"]["baselines"].items())
-    click.echo(f"\nHeld-out baselines macro-F1: {base}")
+    click.echo("\n" + _lift_table(m["heldout"]))
     click.echo(f"Calibration: {m['calibration']['method']} ({m['calibration']['reason']})")
     click.echo(f"\nSaved {result.folder} (report: {result.folder / 'report.md'})")
 

@@ -72,7 +72,7 @@ class InputSpec:
     max_chars: int = MAX_CHARS
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One input row: the fields to keep, the text to classify, or an error."""
 
@@ -209,6 +209,21 @@ def _check_text(text: Any, field: str, spec: InputSpec) -> str | None:
     return None
 
 
+_scan_once = json.JSONDecoder().scan_once
+
+
+def _parse_json(text: str) -> Any:
+    """json.loads, calling the C scanner directly for the usual line that starts with an object."""
+    if text.startswith("{"):
+        try:
+            value, end = _scan_once(text, 0)
+        except StopIteration:
+            value, end = None, -1
+        if end > 0 and not text[end:].strip():
+            return value
+    return json.loads(text)
+
+
 def parse_record(spec: InputSpec, header: list[str] | None, line: int, raw: Any) -> Record:
     """Turn one raw record into a :class:`Record` (never raises for bad data)."""
     field = spec.text_field
@@ -220,7 +235,7 @@ def parse_record(spec: InputSpec, header: list[str] | None, line: int, raw: Any)
         if not raw.strip():
             return Record(line, {}, error=f"line {line}: empty line")
         try:
-            parsed = json.loads(raw)
+            parsed = _parse_json(raw)
         except ValueError as exc:
             reason = "invalid UTF-8" if _UNDECODABLE.search(raw) else f"not valid JSON ({getattr(exc, 'msg', exc)})"
             return Record(line, {}, error=f"line {line}: {reason}")

@@ -190,11 +190,16 @@ class TfidfBlock:
     def _word_columns(self, texts: Sequence[str], index) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every n-gram occurrence found in the vocabulary, fast path."""
         token_ids, unigram, tables = index
-        preprocess, findall, stop = self.preprocess, self._token_re.findall, self._stop
+        findall, stop, lowercase, accents = self._token_re.findall, self._stop, self.lowercase, self._accents
         tokens: list[str] = []
         lengths = np.empty(len(texts), dtype=np.int64)
         for i, text in enumerate(texts):
-            found = findall(preprocess(text))
+            # self.preprocess, inlined: this loop is the hot path of batch prediction.
+            if lowercase:
+                text = text.lower()
+            if accents is not None and not text.isascii():
+                text = accents(text)
+            found = findall(text)
             if stop is not None:
                 found = [t for t in found if t not in stop]
             lengths[i] = len(found)
@@ -311,8 +316,8 @@ class Scorer:
             if len(self.blocks) > 1:  # blocks are concatenated; bring each row's entries together
                 order = np.argsort(rows, kind="stable")
                 rows, contributions = rows[order], contributions[order]
-            present, starts = np.unique(rows, return_index=True)
-            scores[present] = np.add.reduceat(contributions, starts, axis=0)
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])  # rows are sorted
+            scores[rows[starts]] = np.add.reduceat(contributions, starts, axis=0)
         return scores + self.intercept
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

@@ -114,6 +114,13 @@ def test_strict_stops_at_first_bad_row(tmp_path, tiny_model, name, content, line
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_control_characters_are_classified(tmp_path, tiny_model):
+    # Control characters other than NUL are not word characters: the text is still classified.
+    summary, path = run(tmp_path, "in.txt", b"We stand\x07 with\x1b you.\x0b\n", tiny_model)
+    row = read_jsonl(path)[0]
+    assert summary.errors == 0 and row["label"] == "solidarity" and row["text"] == "We stand\x07 with\x1b you.\x0b"
+
+
 def test_bom_crlf_and_encoding(tmp_path, tiny_model):
     summary, path = run(tmp_path, "in.csv", b"\xef\xbb\xbftext\r\nWe stand with you.\r\n", tiny_model)
     assert read_jsonl(path)[0] == {**read_jsonl(path)[0], "text": "We stand with you.", "label": "solidarity"}

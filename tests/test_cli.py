@@ -182,6 +182,7 @@ def test_train_and_evaluate(runner, tiny_corpus, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Held-out" in result.output and "macro-F1" in result.output
+    assert "held-out F1" in result.output and "lift" in result.output  # lift over the baselines, per class
     assert (tmp_path / "m" / "report.md").exists()
     result = runner.invoke(
         main,

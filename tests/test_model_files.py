@@ -72,3 +72,19 @@ def test_default_model_is_rebuilt_for_another_sklearn(copy, tiny_corpus, monkeyp
     assert "rebuilding it for" in capsys.readouterr().err
     assert pipeline.predict(["We stand with you."])[0] == "solidarity"
     assert list((model_module.Path.home() / ".cache" / "communique").glob("default-*/model.json"))
+
+
+def test_folder_without_joblib_predicts_without_sklearn(copy):
+    """Simulate an environment without scikit-learn and joblib: importing either fails."""
+    import subprocess
+    import sys
+
+    (copy / "model.joblib").unlink()
+    code = (
+        "import sys; sys.modules['sklearn'] = None; sys.modules['joblib'] = None\n"
+        "import communique\n"
+        f"print(communique.predict('We stand with you.', {str(copy)!r}).label)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "solidarity"
