@@ -261,6 +261,8 @@ def classify_file(
     from .io import format_of
 
     started = time.perf_counter()
+    if resume and (input_path == "-" or output_path == "-"):
+        raise InputError("--resume needs a file for --input and for --output: a pipe cannot be read or written twice")
     if not isinstance(model, Model):
         model = load_model(model)
     spec = InputSpec(input_path, format_of(input_path, input_format), text_field, encoding, max_chars)

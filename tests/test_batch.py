@@ -218,6 +218,11 @@ def test_resume_refuses_another_input(tmp_path, tiny_model):
         run(tmp_path, "in.txt", b"We stand with you.\n", tiny_model, resume=True)
 
 
+def test_resume_refuses_pipes(tiny_model):
+    with pytest.raises(InputError, match="--resume needs a file for --input and for --output"):
+        classify_file("-", "out.jsonl", model=tiny_model, resume=True)
+
+
 def test_unknown_extension(tmp_path, tiny_model):
     with pytest.raises(InputError, match=r"cannot tell the format from the extension '\.xml'"):
         run(tmp_path, "in.xml", b"<x/>", tiny_model)
