@@ -182,6 +182,12 @@ def lift_table(model: dict[str, Any], baselines: dict[str, dict[str, Any]]) -> d
     }
 
 
+def _sha256(path: str) -> str | None:
+    from .corpus import file_sha256
+
+    return None if path == "-" else file_sha256(path)
+
+
 def evaluate_file(
     model: Any,
     path: str,
@@ -228,6 +234,12 @@ def evaluate_file(
         source.close()
     if not texts:
         raise CorpusError(f"{path}: no labelled statement found (fields {text_field!r} and {label_field!r})")
+    trained_on = model.metadata.get("training", {}).get("corpus", {}).get("sha256")
+    if trained_on and trained_on == _sha256(path):
+        notes.append(
+            f"{path} is the corpus this model was trained on: these figures measure how well it fits its "
+            "training data, not how well it classifies new statements (see report.md in the model folder)"
+        )
     unknown = sorted(set(truth) - set(model.labels))
     if unknown:
         notes.append(f"labels the model does not know (always missed): {', '.join(unknown)}")

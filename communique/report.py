@@ -128,6 +128,14 @@ def _pictures(folder: Path, metrics: dict[str, Any], calibration: dict[str, Any]
 LEAK_GAP = 0.05
 
 
+def top_terms_list(model: Model, n: int = 20) -> str:
+    """The n most weighted n-grams of each label, as a Markdown list."""
+    return "\n".join(
+        f"- **{label}**: " + ", ".join(f"`{t}` ({w:.2f})" for t, w in top_terms(model.scorer, label, n))
+        for label in model.labels
+    )
+
+
 def _leak_warning(cv: dict[str, Any]) -> str:
     gap = cv["ungrouped_macro_f1"] - cv["macro_f1"]
     if gap <= LEAK_GAP:
@@ -146,10 +154,7 @@ def write_model_report(model: Model, errors: list[dict[str, Any]]) -> None:
     m = meta["metrics"]
     cv, held, cal = m["cross_validation"], m["heldout"], m["calibration"]
     corpus = meta["training"]["corpus"]
-    top = "\n".join(
-        f"- **{label}**: " + ", ".join(f"`{t}` ({w:.2f})" for t, w in top_terms(model.scorer, label, 20))
-        for label in model.labels
-    )
+    top = top_terms_list(model)
     text = f"""# Training report
 
 Model folder `{folder.name}`, created {meta["created"]} by communique {meta["versions"]["communique"]}
@@ -332,6 +337,12 @@ Model `{model.path}` on `{source}` ({sum(m["support"] for m in metrics["per_clas
 {calibration_lines(calibration)}
 
 {_pictures(folder, metrics, calibration)}
+
+## The 20 most weighted n-grams per label
+
+Weight: the label's coefficient minus the mean coefficient of all labels.
+
+{top_terms_list(model)}
 
 ## Misclassified statements ({len(errors)})
 

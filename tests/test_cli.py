@@ -200,6 +200,7 @@ def test_train_and_evaluate(runner, tiny_corpus, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and "true \\ predicted" in result.output
+    assert "is the corpus this model was trained on" in result.stderr
     assert (tmp_path / "r" / "report.md").read_text().startswith("# Evaluation report")
     assert (tmp_path / "e.jsonl").exists()
 
