@@ -171,7 +171,7 @@ def test_two_jobs_give_identical_output(tmp_path, tiny_model_dir):
 
 
 def test_resume_after_kill_is_byte_identical(tmp_path, tiny_model_dir):
-    rows = 60_000
+    rows = 200_000  # long enough to outlast the first one-second checkpoint
     content = "".join(
         json.dumps({"id": i, "text": STATEMENTS[i % len(STATEMENTS)] + f" number {i}"}) + "\n" for i in range(rows)
     )

@@ -41,7 +41,8 @@ def test_one_output_row_per_input_row(tmp_path_factory, tiny_model, lines):
     source = folder / "in.jsonl"
     source.write_text("".join(json.dumps({"text": line}) + "\n" for line in lines), encoding="utf-8")
     summary = classify_file(str(source), str(folder / "out.jsonl"), model=tiny_model)
-    rows = [json.loads(line) for line in (folder / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    # JSON Lines are separated by "\n" only; str.splitlines would also split on U+0085 or U+2028 inside strings.
+    rows = [json.loads(line) for line in (folder / "out.jsonl").read_text(encoding="utf-8").split("\n") if line]
     assert len(rows) == len(lines) == summary.rows
     for line, row in zip(lines, rows):
         assert row["text"] == line
