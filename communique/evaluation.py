@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .corpus import LabelScheme
+from .corpus import LabelScheme, file_sha256
 from .errors import CorpusError
 
 __all__ = [
@@ -182,12 +182,6 @@ def lift_table(model: dict[str, Any], baselines: dict[str, dict[str, Any]]) -> d
     }
 
 
-def _sha256(path: str) -> str | None:
-    from .corpus import file_sha256
-
-    return None if path == "-" else file_sha256(path)
-
-
 def evaluate_file(
     model: Any,
     path: str,
@@ -235,7 +229,7 @@ def evaluate_file(
     if not texts:
         raise CorpusError(f"{path}: no labelled statement found (fields {text_field!r} and {label_field!r})")
     trained_on = model.metadata.get("training", {}).get("corpus", {}).get("sha256")
-    if trained_on and trained_on == _sha256(path):
+    if trained_on and path != "-" and trained_on == file_sha256(path):
         notes.append(
             f"{path} is the corpus this model was trained on: these figures measure how well it fits its "
             "training data, not how well it classifies new statements (see report.md in the model folder)"

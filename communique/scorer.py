@@ -112,7 +112,8 @@ class TfidfBlock:
     def preprocess(self, text: str) -> str:
         if self.lowercase:
             text = text.lower()
-        if self._accents is not None:
+        # Both accent strippers leave ASCII text unchanged; skip them for it.
+        if self._accents is not None and not text.isascii():
             text = self._accents(text)
         return text
 
@@ -190,16 +191,11 @@ class TfidfBlock:
     def _word_columns(self, texts: Sequence[str], index) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every n-gram occurrence found in the vocabulary, fast path."""
         token_ids, unigram, tables = index
-        findall, stop, lowercase, accents = self._token_re.findall, self._stop, self.lowercase, self._accents
+        preprocess, findall, stop = self.preprocess, self._token_re.findall, self._stop
         tokens: list[str] = []
         lengths = np.empty(len(texts), dtype=np.int64)
         for i, text in enumerate(texts):
-            # self.preprocess, inlined: this loop is the hot path of batch prediction.
-            if lowercase:
-                text = text.lower()
-            if accents is not None and not text.isascii():
-                text = accents(text)
-            found = findall(text)
+            found = findall(preprocess(text))
             if stop is not None:
                 found = [t for t in found if t not in stop]
             lengths[i] = len(found)
