@@ -7,14 +7,13 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from collections.abc import Iterable
-from pathlib import Path
-
-from .document import DocumentResult, classify_document
-from .model import Model, Prediction, load_model
-from .training import TrainingConfig, train
+from .api import load_model, predict
+from .base.files import bundled_model_path
+from .base.version import __version__
+from .documents.document import DocumentResult, classify_document
+from .models.model import Model, Prediction
+from .training.config import TrainingConfig
+from .training.train import train
 
 __all__ = [
     "DocumentResult",
@@ -22,40 +21,9 @@ __all__ = [
     "Prediction",
     "TrainingConfig",
     "__version__",
+    "bundled_model_path",
     "classify_document",
     "load_model",
     "predict",
     "train",
 ]
-
-
-def predict(
-    texts: str | Iterable[str], model: Model | str | Path | None = None, *, explain: bool = False
-) -> Prediction | list[Prediction]:
-    """Classify one statement or many.
-
-    Parameters
-    ----------
-    texts : str or iterable of str
-        A statement, or statements.
-    model : Model, str or Path, optional
-        A loaded model or a model folder; default: the bundled model. Folders
-        are loaded once and reused across calls.
-    explain : bool
-        Attach to each prediction the n-grams that decided it.
-
-    Returns
-    -------
-    Prediction or list of Prediction
-        A single :class:`Prediction` for a string, else a list in input order.
-
-    Examples
-    --------
-    >>> [p.label for p in predict(["The accusations are groundless.", "The two ministers met."])]
-    ['denial', 'other']
-    """
-    if not isinstance(model, Model):
-        model = load_model(model)
-    if isinstance(texts, str):
-        return model.predict([texts], explain=explain)[0]
-    return model.predict(texts, explain=explain)

@@ -2,7 +2,7 @@
 
 Every message says what was wrong, where (file, line, field) and, where there
 is one, what to do about it. The command line turns these into a one-line
-``Error: ...`` and a non-zero exit; anything else is a bug in communique.
+``Error: ...`` and exit code 1; anything else is a bug in communique.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ __all__ = [
     "ModelError",
     "ModelIntegrityError",
     "ModelVersionError",
+    "OutputError",
     "UnsupportedModelError",
 ]
 
@@ -23,7 +24,7 @@ class CommuniqueError(Exception):
 
 
 class CorpusError(CommuniqueError, ValueError):
-    """A labelled corpus is malformed or too small to train or evaluate on."""
+    """A labelled corpus or label scheme is malformed, or too small to train or evaluate on."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
         super().__init__(message)
@@ -31,7 +32,11 @@ class CorpusError(CommuniqueError, ValueError):
 
 
 class InputError(CommuniqueError, ValueError):
-    """A batch input cannot be read: bad file, bad format or a bad row."""
+    """An input cannot be read: bad file, bad format or a bad row."""
+
+
+class OutputError(CommuniqueError):
+    """An output cannot be written where it was asked for, or would destroy something."""
 
 
 class ModelError(CommuniqueError):

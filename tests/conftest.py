@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny inline corpus, a model trained on it once, and isolation."""
+"""Shared fixtures: a tiny inline corpus, models trained on it once, and isolation from the user's files."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from communique import TrainingConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
+PRECEDENCE = ["sanction_threat", "denial", "condemnation", "solidarity", "other"]
 
-# Five events, each with one statement per label, written for these tests.
+# Six events, each with one statement per label, written for these tests.
 TINY = {
     "condemnation": [
         "We condemn the reckless strike on the hospital in the strongest terms.",
@@ -54,19 +55,39 @@ TINY = {
         "We welcome the ceasefire agreement reached yesterday.",
     ],
 }
+STATEMENTS = [t for texts in TINY.values() for t in texts]
+# A few statements with two acts, so that act detectors have something to learn.
+MIXED = [
+    ("We condemn the attack and stand with the victims.", "condemnation", ["condemnation", "solidarity"]),
+    ("We reject these smears and will take countermeasures.", "sanction_threat", ["sanction_threat", "denial"]),
+]
 
 
-def tiny_rows() -> list[dict]:
+def tiny_rows(with_acts: bool = True) -> list[dict]:
     rows = []
     for label, texts in TINY.items():
         for i, text in enumerate(texts):
-            rows.append({"id": f"{label}-{i}", "text": text, "label": label, "event": f"event-{i}"})
+            row = {"id": f"{label}-{i}", "text": text, "label": label, "event": f"event-{i}"}
+            if with_acts:
+                row["acts"] = [] if label == "other" else [label]
+            rows.append(row)
+    if with_acts:
+        for i, (text, label, acts) in enumerate(MIXED):
+            rows.append({"id": f"mixed-{i}", "text": text, "label": label, "acts": acts, "event": f"event-{i}"})
     return rows
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+def scheme() -> dict:
+    return {
+        "precedence": PRECEDENCE,
+        "background": "other",
+        "cues": json.loads((ROOT / "corpus" / "labels.json").read_text())["cues"],
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -80,73 +101,40 @@ def _isolated_home(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("tiny")
-    labels = {
-        "precedence": ["sanction_threat", "denial", "condemnation", "solidarity", "other"],
-        "background": "other",
-        "cues": json.loads((ROOT / "corpus" / "labels.json").read_text())["cues"],
-    }
-    (folder / "labels.json").write_text(json.dumps(labels))
+    (folder / "labels.json").write_text(json.dumps(scheme()))
     (folder / "splits.json").write_text(json.dumps({"heldout_events": ["event-5"]}))
     return write_jsonl(folder / "tiny.jsonl", tiny_rows())
 
 
+TINY_CONFIG = dict(C=10.0, n_splits=5, min_df=1)
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
+    """One softmax over the labels, trained on the tiny corpus: the steady model most tests use."""
     folder = tmp_path_factory.mktemp("model") / "tiny"
-    train(tiny_corpus, folder, seed=0, config=TrainingConfig(C=10.0, n_splits=5, min_df=1), min_examples=5, quiet=True)
+    config = TrainingConfig(**TINY_CONFIG, decision="single")
+    train(tiny_corpus, folder, seed=0, config=config, min_examples=5, quiet=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_acts_dir(tiny_corpus, tmp_path_factory) -> Path:
+    """Act detectors trained on the tiny corpus (too small for steady thresholds: test mechanics with it)."""
+    folder = tmp_path_factory.mktemp("model") / "acts"
+    train(tiny_corpus, folder, seed=0, config=TrainingConfig(**TINY_CONFIG), min_examples=5, quiet=True)
     return folder
 
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir):
-    from communique.model import read_model
+    from communique.models import read_model
 
     return read_model(tiny_model_dir)
 
 
 @pytest.fixture(scope="session")
-def readme_workdir(tmp_path_factory) -> Path:
-    """A folder laid out like the repository, with the sample files the README's commands read,
-    in which the README's training command has been run once."""
-    import gzip
-    import shutil
-    import subprocess
-    import sys
+def tiny_acts(tiny_acts_dir):
+    from communique.models import read_model
 
-    folder = tmp_path_factory.mktemp("readme")
-    for name in ("corpus", "examples"):
-        (folder / name).symlink_to(ROOT / name)
-    shutil.copytree(ROOT / "models" / "default", folder / "models" / "default")
-    for name in ("predict.py", "train.py"):
-        shutil.copy(ROOT / name, folder / name)
-    rows = [json.loads(line) for line in (ROOT / "corpus" / "statements.jsonl").open(encoding="utf-8")][:300]
-    with (folder / "statements.csv").open("w", newline="", encoding="utf-8") as f:
-        import csv
-
-        writer = csv.writer(f)
-        writer.writerow(["id", "body"])
-        writer.writerows([r["id"], r["text"]] for r in rows)
-    (folder / "feed.jsonl.gz").write_bytes(
-        gzip.compress("".join(json.dumps({"text": r["text"]}) + "\n" for r in rows).encode())
-    )
-    (folder / "feed.txt.gz").write_bytes(
-        gzip.compress("".join(r["text"].replace("\n", " ") + "\n" for r in rows).encode())
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "communique",
-            "train",
-            "--corpus",
-            "corpus/statements.jsonl",
-            "--output",
-            "models/mine",
-            "--seed",
-            "0",
-            "--quiet",
-        ],
-        cwd=folder,
-        check=True,
-    )
-    return folder
+    return read_model(tiny_acts_dir)

@@ -1,21 +1,22 @@
-"""Corpus reading and checking: every problem named with its line."""
+"""Corpus reading and checking: every problem named with its line, and the bundled corpus as its datasheet says."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
-from communique.corpus import check_corpus, heldout_events, read_corpus
+from communique.corpus import check_corpus, heldout_groups, read_corpus
 from communique.errors import CorpusError
 
-from .conftest import ROOT, tiny_rows, write_jsonl
+from .conftest import ROOT, scheme, tiny_rows, write_jsonl
 
 
 def test_tiny_corpus_reads(tiny_corpus):
     corpus = read_corpus(tiny_corpus, min_examples=5)
-    assert len(corpus.rows) == 30
+    assert len(corpus.rows) == 32 and corpus.has_acts
     assert corpus.scheme.precedence[0] == "sanction_threat"
     assert corpus.rows[0]["line"] == 1
 
@@ -27,16 +28,22 @@ BAD_ROWS = {
     "unknown-field": ('{"id": "x", "text": "A.", "label": "other", "colour": "red"}', r":3: unknown field\(s\) colour"),
     "empty-text": ('{"id": "x", "text": "  ", "label": "other"}', r":3: field text is empty"),
     "number-text": ('{"id": "x", "text": 5, "label": "other"}', r":3: field\(s\) text must be strings"),
-    "duplicate-id": (
-        '{"id": "other-0", "text": "Another statement.", "label": "other"}',
-        r":26: duplicate id 'other-0' \(first on line 3\)",
-    ),
+    "duplicate-id": ('{"id": "other-0", "text": "Another statement.", "label": "other"}', r":\d+: duplicate id 'other-0' \(first on line \d+\)"),
     "bad-difficulty": ('{"text": "A.", "label": "other", "difficulty": "easy"}', r":3: field difficulty is 'easy'"),
+    "bad-origin": ('{"text": "A.", "label": "other", "origin": "scraped"}', r":3: field origin is 'scraped'; use one of real, written"),
+    "real-without-licence": ('{"text": "A.", "label": "other", "origin": "real", "source": "x"}', r":3: a real row needs field license"),
+    "acts-not-list": ('{"text": "A.", "label": "denial", "acts": "denial"}', r":3: field acts must be a list of labels"),
+    "acts-unknown": ('{"text": "A.", "label": "denial", "acts": ["denial", "praise"]}', r":3: field acts holds 'praise', not acts"),
+    "acts-with-background": ('{"text": "A.", "label": "other", "acts": ["other"]}', r":3: field acts holds 'other', not acts"),
+    "acts-out-of-order": ('{"text": "A.", "label": "denial", "acts": ["condemnation", "denial"]}', r":3: field acts \['condemnation', 'denial'\] is not in precedence order"),
+    "acts-disagree-with-label": ('{"text": "A.", "label": "condemnation", "acts": ["denial", "condemnation"]}', r":3: label 'condemnation' does not match acts \['denial', 'condemnation'\], which give 'denial'"),
+    "other-with-acts": ('{"text": "A.", "label": "other", "acts": ["solidarity"]}', r":3: label 'other' does not match acts"),
 }
 
 
 @pytest.mark.parametrize("line,message", BAD_ROWS.values(), ids=BAD_ROWS.keys())
 def test_bad_rows_are_reported_with_line(tmp_path, line, message):
+    (tmp_path / "labels.json").write_text(json.dumps(scheme()))
     rows = [json.dumps(r) for r in tiny_rows()]
     rows.insert(2, line)
     path = tmp_path / "tiny.jsonl"
@@ -58,14 +65,14 @@ def test_all_problems_are_collected(tmp_path):
 
 
 def test_label_with_too_few_examples_is_named(tmp_path):
-    rows = tiny_rows() + [{"text": "We praise the mediators.", "label": "praise"}]
+    rows = tiny_rows(with_acts=False) + [{"text": "We praise the mediators.", "label": "praise"}]
     with pytest.raises(CorpusError, match="label 'praise' has 1 example"):
         read_corpus(write_jsonl(tmp_path / "c.jsonl", rows), min_examples=5)
 
 
 @pytest.mark.parametrize("typo", ["condemnaton", "Condemnation", "condemnation "], ids=["edit", "case", "space"])
 def test_label_typo_is_reported(tmp_path, typo):
-    rows = tiny_rows()
+    rows = tiny_rows(with_acts=False)
     rows[0]["label"] = typo
     with pytest.raises(CorpusError) as raised:
         read_corpus(write_jsonl(tmp_path / "c.jsonl", rows), min_examples=1)
@@ -79,6 +86,13 @@ def test_undeclared_label_is_reported(tmp_path):
         read_corpus(write_jsonl(tmp_path / "c.jsonl", rows))
 
 
+def test_invalid_cue_is_named(tmp_path):
+    (tmp_path / "labels.json").write_text(json.dumps({"precedence": ["a", "b"], "cues": {"b": ["ok", "(unclosed"]}}))
+    rows = [{"text": f"text {i}", "label": "a" if i % 2 else "b"} for i in range(30)]
+    report = check_corpus(write_jsonl(tmp_path / "c.jsonl", rows))
+    assert not report.ok and "cue '(unclosed' of label 'b' is not a valid regular expression" in report.problems[0]
+
+
 def test_custom_labels_need_no_scheme(tmp_path):
     rows = [{"text": f"statement number {i}", "label": ["praise", "blame", "neutral"][i % 3]} for i in range(30)]
     corpus = read_corpus(write_jsonl(tmp_path / "c.jsonl", rows))
@@ -88,9 +102,14 @@ def test_custom_labels_need_no_scheme(tmp_path):
 
 def test_csv_corpus(tmp_path):
     path = tmp_path / "c.csv"
-    lines = ["text,label"] + [f'"{r["text"]}",{r["label"]}' for r in tiny_rows()]
+    lines = ["text,label"] + [f'"{r["text"]}",{r["label"]}' for r in tiny_rows(with_acts=False)]
     path.write_text("\n".join(lines) + "\n")
     assert len(read_corpus(path, min_examples=5).rows) == 30
+
+
+def test_folder_is_named_as_a_folder(tmp_path):
+    with pytest.raises(CorpusError, match=rf"{tmp_path}: is a folder; give the corpus file"):
+        read_corpus(tmp_path)
 
 
 def test_check_reports_near_duplicates(tmp_path):
@@ -101,28 +120,49 @@ def test_check_reports_near_duplicates(tmp_path):
     assert "near-duplicate of line 1" in report.problems[0]
 
 
-def test_heldout_events_take_whole_events(tiny_corpus):
+def test_near_duplicates_are_scikit_learns_cosine():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from communique.corpus import near_duplicates
+
+    texts = [r["text"] for r in tiny_rows()] + ["We condemn the reckless strike on the hospital in the strongest terms today."]
+    similarity = cosine_similarity(TfidfVectorizer().fit_transform(texts))
+    expected = [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts)) if similarity[i, j] > 0.8]
+    assert [(i, j) for i, j, _ in near_duplicates(texts)] == expected == [(0, len(texts) - 1)]
+
+
+def test_heldout_groups_take_whole_events(tiny_corpus):
     corpus = read_corpus(tiny_corpus, min_examples=5)
-    chosen = heldout_events(corpus, 0.2, seed=3)
+    chosen = heldout_groups(corpus, 0.2, seed=3)
     assert chosen and set(chosen) < set(corpus.groups)
+
+
+def test_real_rows_group_by_source_document(tmp_path):
+    rows = [
+        {"text": f"passage {i}", "label": "a" if i % 2 else "b", "origin": "real", "source": "s", "license": "CC0", "document": f"doc:{i // 4}"}
+        for i in range(24)
+    ]
+    corpus = read_corpus(write_jsonl(tmp_path / "c.jsonl", rows))
+    assert corpus.groups[:5] == ["doc:0"] * 4 + ["doc:1"]
 
 
 BUNDLED = ROOT / "corpus" / "statements.jsonl"
 
 
-@pytest.mark.skipif(not BUNDLED.exists(), reason="bundled corpus not present")
-def test_bundled_corpus_passes_check_and_meets_its_datasheet():
+def test_bundled_corpus_passes_check_quickly_and_meets_its_datasheet():
+    started = time.perf_counter()
     report = check_corpus(BUNDLED)
+    seconds = time.perf_counter() - started
     assert report.ok, report.problems[:5]
+    assert seconds < 30, f"corpus check took {seconds:.1f} s"
     f = report.figures
-    assert f["rows"] >= 3000
-    labels = f["labels"]
-    assert labels["other"] >= 800
-    assert all(labels[k] >= 550 for k in ("condemnation", "sanction_threat", "solidarity", "denial"))
-    assert f["speakers"] >= 100 and f["topics"] >= 20 and f["registers"] >= 6 and f["events"] >= 300
-    assert all(n >= 15 for n in f["topics_per_label"].values())
-    assert all(share <= 0.5 for share in f["signature_cue_share"].values())
-    assert all(share >= 0.2 for share in f["hard_share"].values())
+    real, written = f["origins"]["real"], f["origins"]["written"]
+    assert real >= 4000 and written >= 4900
+    assert all(f["real_labels"][label] >= 300 for label in ("condemnation", "sanction_threat", "solidarity", "denial"))
+    assert f["labels"]["other"] >= 800 and f["documents"] >= 1000
+    assert all(count >= 100 for count in f["acts"].values())
     assert not f["near_duplicates"]
     rows = [json.loads(line) for line in BUNDLED.open(encoding="utf-8")]
-    assert all(set(r) == {"id", "text", "label", "speaker", "topic", "register", "event", "difficulty"} for r in rows)
+    assert all("acts" in r and r["origin"] in ("real", "written") for r in rows)
+    assert all(r["license"] and r["source"] and r["document"] for r in rows if r["origin"] == "real")

@@ -13,7 +13,7 @@ dd = pytest.importorskip("dask.dataframe")
 from distributed import Client, LocalCluster  # noqa: E402
 
 from communique.batch import classify_file  # noqa: E402
-from communique.dask import predict_files, predict_partitions  # noqa: E402
+from communique.integrations.dask_support import predict_files, predict_partitions  # noqa: E402
 
 from .conftest import TINY  # noqa: E402
 
@@ -45,7 +45,8 @@ def test_files_on_cluster_match_single_machine(cluster, tmp_path, tiny_model_dir
 
 
 def test_dataframe_partitions(cluster, tiny_model):
-    frame = pd.DataFrame({"id": range(len(STATEMENTS) + 1), "text": STATEMENTS + [""]})
+    # Input columns named like the results are replaced, not kept beside them.
+    frame = pd.DataFrame({"id": range(len(STATEMENTS) + 1), "text": STATEMENTS + [""], "label": "gold", "error": "old"})
     ddf = dd.from_pandas(frame, npartitions=3)
     with Client(cluster):
         result = predict_partitions(ddf, tiny_model, "text").compute()
@@ -53,6 +54,8 @@ def test_dataframe_partitions(cluster, tiny_model):
     assert result["label"].tolist()[:-1] == expected
     assert result["error"].iloc[-1] == "field 'text' is empty" and pd.isna(result["label"].iloc[-1])
     assert {f"score_{label}" for label in tiny_model.labels} <= set(result.columns)
+    assert list(result.columns).count("label") == 1 and result["error"].iloc[0] is None
+    assert result["acts"].iloc[0] == tiny_model.predict(STATEMENTS[:1])[0].acts
 
 
 def test_cli_dask_scheduler(cluster, tmp_path, tiny_model_dir):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from communique import load_model, predict
-from communique.corpus import file_sha256
+from communique.base.files import file_sha256
 
 from .conftest import ROOT
 
@@ -20,6 +22,7 @@ CODEBOOK_EXAMPLES = {
     "NATO stands in full solidarity with Czechia.": "solidarity",
     "The accusations are groundless and lack any evidence; China itself is a major victim of cyberattacks.": "denial",
     "The two ministers discussed cooperation in energy and education.": "other",
+    "We strongly condemn the missile launch.": "condemnation",
 }
 
 
@@ -28,27 +31,34 @@ def test_codebook_examples(text, label):
     assert predict(text).label == label
 
 
+def test_a_mixed_statement_names_both_acts():
+    prediction = predict("We strongly condemn the attack and stand in solidarity with the victims and their families.")
+    assert prediction.label == "condemnation"
+    assert list(prediction.acts) == ["condemnation", "solidarity"]
+
+
 def test_default_model_describes_the_bundled_corpus():
     meta = json.loads((DEFAULT / "model.json").read_text())
     rows = sum(1 for line in CORPUS.open(encoding="utf-8") if line.strip())
     assert meta["training"]["corpus"] == {"path": "statements.jsonl", "sha256": file_sha256(CORPUS), "rows": rows}
-    for part in ("cross_validation", "heldout"):
-        assert {"macro_f1", "calibration", "baselines", "lift"} <= set(meta["metrics"][part])
-    assert meta["metrics"]["heldout"]["split"] == "splits.json"
+    held = meta["metrics"]["heldout"]
+    assert held["split"] == "splits.json" and set(held["by_origin"]) == {"real", "written"}
+    assert held["by_origin"]["real"]["rows"] >= 800
+    assert {"written_only", "written_and_real"} == set(held["real_data_lift"]["real"])
+    assert meta["decision"]["kind"] == "acts" and "single_label_comparison" in held
 
 
-def test_committed_model_matches_a_retrain(readme_workdir):
-    """Retraining with the documented command reproduces the committed model's labels."""
-    texts = [json.loads(line)["text"] for line in CORPUS.open(encoding="utf-8")]
+@pytest.mark.slow
+def test_committed_model_matches_a_refit_from_the_corpus():
+    """The committed model is what its recorded recipe gives on the bundled corpus (about a minute)."""
+    from communique.training.default import refit
+
+    texts = [json.loads(line)["text"] for line in CORPUS.open(encoding="utf-8")][::7]
     committed = [p.label for p in load_model(DEFAULT).predict(texts)]
-    retrained = [p.label for p in load_model(readme_workdir / "models" / "mine").predict(texts)]
-    assert retrained == committed
+    assert [p.label for p in refit(DEFAULT, CORPUS).predict(texts)] == committed
 
 
 def test_predict_path_imports_neither_sklearn_nor_joblib():
-    import subprocess
-    import sys
-
     code = (
         "import sys, communique; communique.predict('We stand with you.'); communique.predict(['x'] * 100); "
         "print('sklearn' in sys.modules, 'joblib' in sys.modules)"

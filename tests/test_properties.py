@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from communique.batch import classify_file
-from communique.io import InputSpec, open_input, parse_record, raw_records
+from communique.batch.inputs import InputSpec, open_input, parse_record, raw_records
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -40,7 +40,7 @@ def test_one_output_row_per_input_row(tmp_path_factory, tiny_model, lines):
     folder = tmp_path_factory.mktemp("rows")
     source = folder / "in.jsonl"
     source.write_text("".join(json.dumps({"text": line}) + "\n" for line in lines), encoding="utf-8")
-    summary = classify_file(str(source), str(folder / "out.jsonl"), model=tiny_model)
+    summary = classify_file(str(source), str(folder / "out.jsonl"), model=tiny_model, overwrite=True)
     # JSON Lines are separated by "\n" only; str.splitlines would also split on U+0085 or U+2028 inside strings.
     rows = [json.loads(line) for line in (folder / "out.jsonl").read_text(encoding="utf-8").split("\n") if line]
     assert len(rows) == len(lines) == summary.rows
@@ -50,10 +50,13 @@ def test_one_output_row_per_input_row(tmp_path_factory, tiny_model, lines):
 
 
 @SETTINGS
-@given(texts=st.lists(st.text(max_size=300), min_size=1, max_size=20))
-def test_predict_takes_any_string(tiny_model, texts):
-    predictions = tiny_model.predict(texts)
-    assert len(predictions) == len(texts)
-    for p in predictions:
-        assert p.label in tiny_model.labels
-        assert abs(sum(p.scores.values()) - 1) < 1e-9
+@given(texts=st.lists(st.text(max_size=300).filter(str.strip), min_size=1, max_size=20))
+def test_predict_takes_any_string(tiny_model, tiny_acts, texts):
+    for model in (tiny_model, tiny_acts):
+        predictions = model.predict(texts)
+        assert len(predictions) == len(texts)
+        for p in predictions:
+            assert p.label in model.labels and p.known_terms >= 0
+            assert set(p.acts) <= set(model.scheme.acts)
+            if model.decision == "single":
+                assert abs(sum(p.scores.values()) - 1) < 1e-9

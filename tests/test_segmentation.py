@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from communique.segmentation import split_sentences
+from communique.documents.segmentation import split_sentences
 
 
 def texts(text: str) -> list[str]:

@@ -1,0 +1,2 @@
+"""The bottom layer: the version, file helpers and label schemes. Imports nothing else of communique
+but :mod:`communique.errors`."""
