@@ -57,7 +57,9 @@ def by_origin(labels, predicted, origins, classes) -> dict[str, float]:
     for origin in ("real", "written"):
         rows = [i for i, o in enumerate(origins) if o == origin]
         if rows:
-            out[origin] = classification_metrics([labels[i] for i in rows], [predicted[i] for i in rows], classes)["macro_f1"]
+            out[origin] = classification_metrics([labels[i] for i in rows], [predicted[i] for i in rows], classes)[
+                "macro_f1"
+            ]
     return out
 
 
@@ -99,7 +101,10 @@ def run(corpus: Path, config: TrainingConfig, floor: float | None, folds_n: int)
         model.scorer.predict_proba(texts)
     rate = 3 * len(texts) / (time.perf_counter() - started)
     held = by_origin(
-        [data.labels[i] for i in test], decide(probabilities, recipe, data, floor), [data.corpus.origins[i] for i in test], data.classes
+        [data.labels[i] for i in test],
+        decide(probabilities, recipe, data, floor),
+        [data.corpus.origins[i] for i in test],
+        data.classes,
     )
     return {"cv": cv, "heldout": held, "fit": fit_seconds, "rate": rate}
 
@@ -111,7 +116,9 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated configuration names")
     args = parser.parse_args()
     names = args.only.split(",") if args.only else list(CONFIGURATIONS)
-    print(f"{'configuration':<26}{'CV real':>9}{'CV written':>12}{'held-out real':>15}{'held-out written':>18}{'fit s':>7}{'stmts/s':>9}")
+    print(
+        f"{'configuration':<26}{'CV real':>9}{'CV written':>12}{'held-out real':>15}{'held-out written':>18}{'fit s':>7}{'stmts/s':>9}"
+    )
     for name in names:
         config, floor = CONFIGURATIONS[name]
         result = run(args.corpus, config, floor, args.folds)

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from communique.segmentation import split_sentences  # noqa: E402
+from communique.documents.segmentation import split_sentences  # noqa: E402
 from tests.test_segmentation import CASES  # noqa: E402
 
 
@@ -26,7 +26,7 @@ def ours(text: str) -> list[str]:
 
 
 def main() -> None:
-    splitters = {"communique.segmentation": ours}
+    splitters = {"communique.documents.segmentation": ours}
     try:
         import pysbd
 

@@ -58,7 +58,7 @@ def tokenize_rate(texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-def run_predict(source: Path, target: Path, jobs: int) -> tuple[float, int]:
+def run_predict(source: Path, target: Path, jobs: int, model: str | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one predict process."""
     command = [
         sys.executable,
@@ -72,6 +72,8 @@ def run_predict(source: Path, target: Path, jobs: int) -> tuple[float, int]:
         "--jobs",
         str(jobs),
         "--quiet",
+        "--overwrite",
+        *(["--model", model] if model else []),
     ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
@@ -85,6 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--model", help="model folder (default: the bundled model)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "statements.jsonl", Path(folder) / "out.jsonl"
@@ -101,7 +104,7 @@ def main() -> None:
             # Interleave the measurements so that machine noise hits them alike.
             tokenize.append(tokenize_rate(sample))
             for jobs in results:
-                seconds, peak = run_predict(source, target, jobs)
+                seconds, peak = run_predict(source, target, jobs, args.model)
                 results[jobs].append(args.rows / seconds)
                 peaks.append(peak)
         floor = statistics.median(tokenize)

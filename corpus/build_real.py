@@ -321,7 +321,9 @@ def state_documents(source: Source, git_dir: Path) -> Iterator[Document]:
             paragraphs = _html_paragraphs(_field(item, "content:encoded"))
             speaker = "United States: " + (_field(item, "dc:creator").strip() or "Department of State")
             if paragraphs and len(paragraphs[0]) < 80 and not _LINE_END.search(paragraphs[0]):
-                speaker = "United States: " + paragraphs.pop(0)  # "Office of the Spokesperson", "Antony J. Blinken, ..."
+                speaker = "United States: " + paragraphs.pop(
+                    0
+                )  # "Office of the Spokesperson", "Antony J. Blinken, ..."
             paragraphs, speakers, marked = split_turns(paragraphs, speaker, STATE_OFFICIALS, "United States: ")
             seen[guid] = Document(
                 key=f"state:{page.group(1) if page else hashlib.sha1(guid.encode()).hexdigest()[:10]}",
@@ -364,7 +366,9 @@ def kremlin_documents(source: Source, git_dir: Path) -> Iterator[Document]:
         body = re.sub(r"<span class=\"read__tooltip.*?</span></span></span>", "", page[start:end], flags=re.S)
         paragraphs = [normalise(_TAG.sub(" ", p)) for p in re.findall(r"<p[^>]*>(.*?)</p>", body, re.S)]
         paragraphs = [p for p in paragraphs if any(c.isalpha() for c in p)]  # drops "* * *" separators
-        paragraphs, speakers, marked = split_turns(paragraphs, "Russia: President of Russia (Kremlin)", KREMLIN_OFFICIALS, "Russia: ")
+        paragraphs, speakers, marked = split_turns(
+            paragraphs, "Russia: President of Russia (Kremlin)", KREMLIN_OFFICIALS, "Russia: "
+        )
         title = re.search(r'<h1 class="entry-title[^>]*>(.*?)</h1>', page, re.S)
         yield Document(
             key=f"kremlin:{match.group(1)}",
@@ -396,7 +400,13 @@ def presidents_2022_documents(source: Source, git_dir: Path) -> Iterator[Documen
     csv_module.field_size_limit(2**31 - 1)
     sites = (
         ("putin.csv", "kremlin22", "Russia: President of Russia (Kremlin)", KREMLIN_OFFICIALS, "Russia: "),
-        ("zelenskyy.csv", "ukraine", "Ukraine: President of Ukraine (Office of the President)", UKRAINE_OFFICIALS, "Ukraine: "),
+        (
+            "zelenskyy.csv",
+            "ukraine",
+            "Ukraine: President of Ukraine (Office of the President)",
+            UKRAINE_OFFICIALS,
+            "Ukraine: ",
+        ),
     )
     for name, prefix, default, officials, country in sites:
         path = f"press_release_data/{name}"
@@ -640,7 +650,9 @@ def _supplement(source: Source, documents: list[Document], wanted: list[dict]) -
     for item in wanted:
         doc = by_key[item["document"]]
         sentences = [x.text for x in split_sentences(doc.paragraphs[item["paragraph"]])]
-        candidate = Candidate(doc, item["paragraph"], item["first"], sentences[item["first"] : item["first"] + item["size"]])
+        candidate = Candidate(
+            doc, item["paragraph"], item["first"], sentences[item["first"] : item["first"] + item["size"]]
+        )
         if candidate.id != item["id"]:
             raise SystemExit(f"supplement passage {item['id']} no longer cuts the same way (got {candidate.id})")
         found.append((candidate, item["sampling"]))
@@ -679,7 +691,9 @@ def extract(git_dirs: dict[str, Path], output: Path, cap: int) -> None:
     documents_output.write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in document_rows), encoding="utf-8"
     )
-    print(f"wrote {len(rows)} passages to {output}, {len(document_rows)} documents to {documents_output}", file=sys.stderr)
+    print(
+        f"wrote {len(rows)} passages to {output}, {len(document_rows)} documents to {documents_output}", file=sys.stderr
+    )
 
 
 REMOVED = HERE / "annotation" / "real" / "removed.jsonl"
@@ -687,8 +701,23 @@ DOCUMENT_LABELS = HERE / "annotation" / "real" / "document_labels.jsonl"
 DOCUMENTS = HERE / "documents.jsonl"
 # Fields of a corpus row, in the order they are written.
 ROW_FIELDS = (
-    "id", "text", "label", "acts", "origin", "event", "document", "speaker", "date", "title",
-    "topic", "register", "difficulty", "source", "url", "license", "sampling",
+    "id",
+    "text",
+    "label",
+    "acts",
+    "origin",
+    "event",
+    "document",
+    "speaker",
+    "date",
+    "title",
+    "topic",
+    "register",
+    "difficulty",
+    "source",
+    "url",
+    "license",
+    "sampling",
 )
 
 
@@ -731,7 +760,10 @@ def merge(written_acts: Path) -> None:
     kept = [_ordered(r) for k, r in enumerate(rows) if k not in drop]
     STATEMENTS.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
     REMOVED.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in removed), encoding="utf-8")
-    print(f"{STATEMENTS}: {len(written)} written and {len(real) - len(drop)} real rows; {len(removed)} removed", file=sys.stderr)
+    print(
+        f"{STATEMENTS}: {len(written)} written and {len(real) - len(drop)} real rows; {len(removed)} removed",
+        file=sys.stderr,
+    )
     if DOCUMENT_LABELS.exists():
         sentences = {r["id"]: r["sentences"] for r in _jsonl(DOCUMENT_LABELS)}
         documents = [d | {"sentences": sentences[d["id"]]} for d in _jsonl(DOCUMENT_TEXTS) if d["id"] in sentences]

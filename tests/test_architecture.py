@@ -70,7 +70,9 @@ def test_imports_point_down(path):
     assert here in LAYER, f"{here} is in no layer of this test; place it"
     for other in imported_parts(path) - {here}:
         assert other in LAYER, f"{path.name} imports communique.{other}, which is in no layer"
-        assert LAYER[other] < LAYER[here], f"{path.relative_to(PACKAGE)} ({here}) imports {other}, a layer above or beside it"
+        assert LAYER[other] < LAYER[here], (
+            f"{path.relative_to(PACKAGE)} ({here}) imports {other}, a layer above or beside it"
+        )
 
 
 def test_no_import_cycle_between_modules():

@@ -60,15 +60,30 @@ def test_formats_keep_fields_and_order(tmp_path, tiny_model, name, out):
 
 BAD_INPUTS = {
     # name: (file name, content, line of the bad row, expected error text)
-    "invalid-utf8": ("in.txt", b"We stand with you.\nbad \xff\xfe bytes\n", 2, "invalid utf-8 (byte 0xff); pass the right --encoding"),
+    "invalid-utf8": (
+        "in.txt",
+        b"We stand with you.\nbad \xff\xfe bytes\n",
+        2,
+        "invalid utf-8 (byte 0xff); pass the right --encoding",
+    ),
     "empty-text": ("in.txt", b"We stand with you.\n   \n", 2, "field 'text' is empty"),
     "nul-byte": ("in.txt", b"We stand with you.\nnul\x00here\n", 2, "contains NUL bytes"),
     "ragged-csv": ("in.csv", b"id,text\n1,We stand with you.\n2,too,many\n", 3, "3 fields where the header has 2"),
     "short-csv": ("in.csv", b"id,text\n1,We stand with you.\n2\n", 3, "1 fields where the header has 2"),
     "not-json": ("in.jsonl", b'{"text": "We stand with you."}\n{oops\n', 2, "not valid JSON"),
     "json-list": ("in.jsonl", b'{"text": "We stand with you."}\n[1]\n', 2, "a JSON list, not an object"),
-    "text-not-string": ("in.jsonl", b'{"text": "We stand with you."}\n{"text": 3}\n', 2, "field 'text' is int, not a string"),
-    "missing-field": ("in.jsonl", b'{"text": "We stand with you."}\n{"body": "x"}\n', 2, "no field 'text' (fields: body)"),
+    "text-not-string": (
+        "in.jsonl",
+        b'{"text": "We stand with you."}\n{"text": 3}\n',
+        2,
+        "field 'text' is int, not a string",
+    ),
+    "missing-field": (
+        "in.jsonl",
+        b'{"text": "We stand with you."}\n{"body": "x"}\n',
+        2,
+        "no field 'text' (fields: body)",
+    ),
     "too-long": ("in.txt", b"We stand with you.\n" + b"word " * 30_000 + b"\n", 2, "over the limit of 100,000"),
 }
 
@@ -97,7 +112,9 @@ def test_strict_run_resumes_after_the_bad_row_is_fixed(tmp_path, tiny_model):
     source.write_text("We stand with you.\n\nWe reserve the right to take countermeasures.\n")
     with pytest.raises(InputError, match=r"in\.txt:2: field 'text' is empty"):
         classify_file(str(source), str(tmp_path / "out.jsonl"), model=tiny_model, strict=True)
-    source.write_text("We stand with you.\nThese accusations are groundless.\nWe reserve the right to take countermeasures.\n")
+    source.write_text(
+        "We stand with you.\nThese accusations are groundless.\nWe reserve the right to take countermeasures.\n"
+    )
     summary = classify_file(str(source), str(tmp_path / "out.jsonl"), model=tiny_model, strict=True, resume=True)
     assert summary.resumed_rows == 1
     assert [r["label"] for r in read_jsonl(tmp_path / "out.jsonl")] == ["solidarity", "denial", "sanction_threat"]
@@ -114,12 +131,31 @@ def test_resume_refuses_when_finished_rows_changed(tmp_path, tiny_model):
 
 
 def test_output_fields_replace_input_fields(tmp_path, tiny_model):
-    row = {"text": "We stand with you.", "label": "gold", "error": "old", "acts": 1, "scores": 2, "confidence": 3, "keep": "x"}
+    row = {
+        "text": "We stand with you.",
+        "label": "gold",
+        "error": "old",
+        "acts": 1,
+        "scores": 2,
+        "confidence": 3,
+        "keep": "x",
+    }
     for out in ("out.jsonl", "out.csv"):
-        summary, path = run(tmp_path, "in.jsonl", (json.dumps(row) + "\n").encode(), tiny_model, out=out, overwrite=True)
+        summary, path = run(
+            tmp_path, "in.jsonl", (json.dumps(row) + "\n").encode(), tiny_model, out=out, overwrite=True
+        )
         if out.endswith(".csv"):
             lines = path.read_text().splitlines()
-            assert lines[0].split(",") == ["text", "keep", "label", "confidence", "scores", "acts", "known_terms", "error"]
+            assert lines[0].split(",") == [
+                "text",
+                "keep",
+                "label",
+                "confidence",
+                "scores",
+                "acts",
+                "known_terms",
+                "error",
+            ]
             got = next(csv.DictReader(path.open()))
             assert got["label"] == "solidarity" and got["error"] == "" and got["keep"] == "x"
         else:
@@ -129,13 +165,17 @@ def test_output_fields_replace_input_fields(tmp_path, tiny_model):
             assert got["label"] == "solidarity" and got["error"] is None and got["keep"] == "x"
 
 
-@pytest.mark.parametrize("options", [{}, {"explain": True}, {"by_sentence": True}], ids=["plain", "explain", "by-sentence"])
+@pytest.mark.parametrize(
+    "options", [{}, {"explain": True}, {"by_sentence": True}], ids=["plain", "explain", "by-sentence"]
+)
 def test_every_output_path_rounds_and_has_acts(tmp_path, tiny_model, options):
     content = "".join(json.dumps({"text": t}) + "\n" for t in STATEMENTS[:4])
     summary, path = run(tmp_path, "in.jsonl", content.encode(), tiny_model, **options)
     for row in read_jsonl(path):
         assert "acts" in row and "known_terms" in row and "error" in row
-        numbers = re.findall(r"\d+\.\d+", json.dumps({k: row[k] for k in ("confidence", "scores", "acts") if row[k] is not None}))
+        numbers = re.findall(
+            r"\d+\.\d+", json.dumps({k: row[k] for k in ("confidence", "scores", "acts") if row[k] is not None})
+        )
         assert numbers and all(len(n.split(".")[1]) <= 6 for n in numbers)
     summary, path = run(tmp_path, "in.jsonl", content.encode(), tiny_model, out="out.csv", **options)
     header = path.read_text().splitlines()[0].split(",")
@@ -169,14 +209,18 @@ def test_empty_file(tmp_path, tiny_model):
 
 
 def test_csv_without_text_column_is_refused_at_once(tmp_path, tiny_model):
-    with pytest.raises(InputError, match=r"in\.csv:1: no column 'text'; columns found: id, body \(choose one with --text-column\)"):
+    with pytest.raises(
+        InputError, match=r"in\.csv:1: no column 'text'; columns found: id, body \(choose one with --text-column\)"
+    ):
         run(tmp_path, "in.csv", b"id,body\n1,x\n", tiny_model)
     assert not list(tmp_path.glob("out*"))
 
 
 def test_jsonl_without_text_field_is_refused_at_once(tmp_path, tiny_model):
     content = b"\n" + b'{"body": "x", "id": 1}\n' * 3
-    with pytest.raises(InputError, match=r"in\.jsonl:2: no field 'text'; fields found: body, id \(choose one with --text-field\)"):
+    with pytest.raises(
+        InputError, match=r"in\.jsonl:2: no field 'text'; fields found: body, id \(choose one with --text-field\)"
+    ):
         run(tmp_path, "in.jsonl", content, tiny_model)
     assert not list(tmp_path.glob("out*")), "nothing was written"
 
@@ -188,10 +232,18 @@ def test_ten_megabyte_line(tmp_path, tiny_model):
 
 
 def test_two_jobs_give_identical_output(tmp_path, tiny_model_dir):
-    content = "".join(json.dumps({"id": i, "text": STATEMENTS[i % len(STATEMENTS)] + f" {i}"}) + "\n" for i in range(3000))
+    content = "".join(
+        json.dumps({"id": i, "text": STATEMENTS[i % len(STATEMENTS)] + f" {i}"}) + "\n" for i in range(3000)
+    )
     (tmp_path / "in.jsonl").write_text(content)
     for jobs in (1, 2):
-        classify_file(str(tmp_path / "in.jsonl"), str(tmp_path / f"out{jobs}.jsonl"), model=tiny_model_dir, jobs=jobs, chunk_size=100)
+        classify_file(
+            str(tmp_path / "in.jsonl"),
+            str(tmp_path / f"out{jobs}.jsonl"),
+            model=tiny_model_dir,
+            jobs=jobs,
+            chunk_size=100,
+        )
     assert (tmp_path / "out1.jsonl").read_bytes() == (tmp_path / "out2.jsonl").read_bytes()
 
 
@@ -202,7 +254,9 @@ class Crash(Exception):
 def test_resume_after_a_crash_is_byte_identical(tmp_path, tiny_model, monkeypatch):
     monkeypatch.setattr("communique.batch.run.CHECKPOINT_SECONDS", 0.0)  # a checkpoint after every chunk
     rows = 5000
-    content = "".join(json.dumps({"id": i, "text": STATEMENTS[i % len(STATEMENTS)] + f" number {i}"}) + "\n" for i in range(rows))
+    content = "".join(
+        json.dumps({"id": i, "text": STATEMENTS[i % len(STATEMENTS)] + f" number {i}"}) + "\n" for i in range(rows)
+    )
     source = tmp_path / "in.jsonl"
     source.write_text(content)
     classify_file(str(source), str(tmp_path / "whole.jsonl.gz"), model=tiny_model, chunk_size=250)
@@ -216,7 +270,10 @@ def test_resume_after_a_crash_is_byte_identical(tmp_path, tiny_model, monkeypatc
         classify_file(str(source), str(target), model=tiny_model, chunk_size=250, on_chunk=crash_after_2000)
     assert not target.exists(), "an interrupted run leaves no file under the final name"
     assert json.loads((tmp_path / "cut.jsonl.gz.partial.json").read_text())["rows"] == 2000
-    with pytest.raises(OutputError, match=r"cut\.jsonl\.gz\.partial: holds [\d,]+ finished rows of an interrupted run; rerun with --resume to continue it, or with --overwrite to start again"):
+    with pytest.raises(
+        OutputError,
+        match=r"cut\.jsonl\.gz\.partial: holds [\d,]+ finished rows of an interrupted run; rerun with --resume to continue it, or with --overwrite to start again",
+    ):
         classify_file(str(source), str(target), model=tiny_model, chunk_size=250)
     summary = classify_file(str(source), str(target), model=tiny_model, chunk_size=250, resume=True)
     assert summary.resumed_rows == 2000
@@ -227,7 +284,9 @@ def test_resume_after_a_crash_is_byte_identical(tmp_path, tiny_model, monkeypatc
 def test_resume_refuses_another_input(tmp_path, tiny_model):
     (tmp_path / "out.jsonl.partial").write_text("")
     (tmp_path / "out.jsonl.partial.json").write_text(json.dumps({"fingerprint": "x", "rows": 1, "bytes": 0}))
-    with pytest.raises(InputError, match="was written from another input, model or set of options; rerun with --overwrite"):
+    with pytest.raises(
+        InputError, match="was written from another input, model or set of options; rerun with --overwrite"
+    ):
         run(tmp_path, "in.txt", b"We stand with you.\n", tiny_model, resume=True)
 
 

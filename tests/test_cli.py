@@ -18,8 +18,15 @@ from communique.cli import main
 from .conftest import ROOT
 
 COMMANDS = [
-    ["predict"], ["train"], ["evaluate"], ["annotate"],
-    ["corpus"], ["corpus", "check"], ["corpus", "suspects"], ["corpus", "sample"], ["corpus", "agreement"],
+    ["predict"],
+    ["train"],
+    ["evaluate"],
+    ["annotate"],
+    ["corpus"],
+    ["corpus", "check"],
+    ["corpus", "suspects"],
+    ["corpus", "sample"],
+    ["corpus", "agreement"],
 ]
 
 
@@ -42,7 +49,9 @@ def test_every_command_has_help_with_an_example(runner, command):
 
 
 def test_predict_table(runner, tiny_model_dir):
-    result = runner.invoke(main, ["predict", "--model", str(tiny_model_dir), "We stand with you.", "These accusations are groundless."])
+    result = runner.invoke(
+        main, ["predict", "--model", str(tiny_model_dir), "We stand with you.", "These accusations are groundless."]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["label", "confidence", "text"]
@@ -79,7 +88,9 @@ def test_predict_explain(runner, tiny_model_dir):
     result = runner.invoke(main, ["predict", "-m", str(tiny_model_dir), "--explain", "We stand with you."])
     line = next(line for line in result.output.splitlines() if "because of:" in line)
     assert line.startswith("    solidarity because of: ") and "'with' +" in line
-    result = runner.invoke(main, ["predict", "-m", str(tiny_model_dir), "--explain", "-f", "jsonl", "We stand with you."])
+    result = runner.invoke(
+        main, ["predict", "-m", str(tiny_model_dir), "--explain", "-f", "jsonl", "We stand with you."]
+    )
     explanation = json.loads(result.output)["explanation"]["solidarity"]
     assert explanation and all(e["weight"] > 0 for e in explanation)
 
@@ -95,7 +106,16 @@ def test_predict_input_output(runner, tiny_model_dir, tmp_path, suffix):
     else:
         source.write_text("".join(json.dumps({"statement": t, "n": i}) + "\n" for i, t in enumerate(texts)))
     options = {"csv": ["--text-column", "body"], "jsonl": ["--text-field", "statement"], "txt": []}[suffix]
-    args = ["predict", "-m", str(tiny_model_dir), "--input", str(source), "--output", str(tmp_path / "out.jsonl"), *options]
+    args = [
+        "predict",
+        "-m",
+        str(tiny_model_dir),
+        "--input",
+        str(source),
+        "--output",
+        str(tmp_path / "out.jsonl"),
+        *options,
+    ]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
@@ -106,7 +126,18 @@ def test_predict_input_output(runner, tiny_model_dir, tmp_path, suffix):
 def test_predict_whole_files_as_documents(runner, tiny_model_dir, tmp_path):
     (tmp_path / "a.txt").write_text("We stand with you.\nThese accusations are groundless.\n")
     (tmp_path / "b.txt").write_text("The talks ended on Friday.")
-    result = runner.invoke(main, ["predict", "-m", str(tiny_model_dir), "--document", str(tmp_path / "a.txt"), "--document", str(tmp_path / "b.txt")])
+    result = runner.invoke(
+        main,
+        [
+            "predict",
+            "-m",
+            str(tiny_model_dir),
+            "--document",
+            str(tmp_path / "a.txt"),
+            "--document",
+            str(tmp_path / "b.txt"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"== {tmp_path / 'a.txt'}" in result.output
     assert "document: denial  acts: denial (sentences 2); solidarity (sentences 1)" in result.output
@@ -119,16 +150,52 @@ def test_predict_whole_files_as_documents(runner, tiny_model_dir, tmp_path):
 USER_ERRORS = {
     # name: (arguments, exit code, the exact start of the error line)
     "nothing": (["predict"], 2, "Error: nothing to classify"),
-    "both": (["predict", "x", "--input", "f.txt"], 2, "Error: give statements as arguments, --input FILE or --document FILE, only one of them"),
-    "jobs-zero": (["predict", "--input", "f.txt", "--jobs", "0"], 2, "Error: Invalid value for '-j' / '--jobs': 0 is not a positive number"),
-    "jobs-negative": (["predict", "--input", "f.txt", "--jobs", "-2"], 2, "Error: Invalid value for '-j' / '--jobs': -2 is not a positive number"),
-    "chunk-zero": (["predict", "--input", "f.txt", "--chunk-size", "0"], 2, "Error: Invalid value for '--chunk-size': 0 is not in the range x>=1."),
-    "max-chars-zero": (["predict", "--input", "f.txt", "--max-chars", "0"], 2, "Error: Invalid value for '--max-chars': 0 is not in the range x>=1."),
-    "missing-file": (["predict", "--input", "nowhere.txt", "-o", "o.jsonl"], 1, "Error: nowhere.txt: cannot open (No such file or directory)"),
+    "both": (
+        ["predict", "x", "--input", "f.txt"],
+        2,
+        "Error: give statements as arguments, --input FILE or --document FILE, only one of them",
+    ),
+    "jobs-zero": (
+        ["predict", "--input", "f.txt", "--jobs", "0"],
+        2,
+        "Error: Invalid value for '-j' / '--jobs': 0 is not a positive number",
+    ),
+    "jobs-negative": (
+        ["predict", "--input", "f.txt", "--jobs", "-2"],
+        2,
+        "Error: Invalid value for '-j' / '--jobs': -2 is not a positive number",
+    ),
+    "chunk-zero": (
+        ["predict", "--input", "f.txt", "--chunk-size", "0"],
+        2,
+        "Error: Invalid value for '--chunk-size': 0 is not in the range x>=1.",
+    ),
+    "max-chars-zero": (
+        ["predict", "--input", "f.txt", "--max-chars", "0"],
+        2,
+        "Error: Invalid value for '--max-chars': 0 is not in the range x>=1.",
+    ),
+    "missing-file": (
+        ["predict", "--input", "nowhere.txt", "-o", "o.jsonl"],
+        1,
+        "Error: nowhere.txt: cannot open (No such file or directory)",
+    ),
     "bad-model": (["predict", "--model", "nowhere", "x"], 1, "Error: "),
-    "bad-corpus": (["train", "--corpus", "nowhere.jsonl", "--output", "m"], 1, "Error: nowhere.jsonl: no such corpus file"),
-    "bad-ngrams": (["train", "--corpus", "c.jsonl", "--output", "m", "--word-ngrams", "x"], 2, "Error: Invalid value for '--word-ngrams': 'x': give two numbers like 1,2"),
-    "format-disagrees": (["predict", "--input", "in.txt", "--output", "o.csv", "--format", "jsonl"], 1, "Error: o.csv: the extension says csv but --format says jsonl"),
+    "bad-corpus": (
+        ["train", "--corpus", "nowhere.jsonl", "--output", "m"],
+        1,
+        "Error: nowhere.jsonl: no such corpus file",
+    ),
+    "bad-ngrams": (
+        ["train", "--corpus", "c.jsonl", "--output", "m", "--word-ngrams", "x"],
+        2,
+        "Error: Invalid value for '--word-ngrams': 'x': give two numbers like 1,2",
+    ),
+    "format-disagrees": (
+        ["predict", "--input", "in.txt", "--output", "o.csv", "--format", "jsonl"],
+        1,
+        "Error: o.csv: the extension says csv but --format says jsonl",
+    ),
 }
 
 
@@ -149,13 +216,21 @@ FOLDER_ERRORS = {
     "check": (["corpus", "check", "{dir}"], "is a folder; give the corpus file"),
     "output": (["predict", "--input", "in.txt", "--output", "{dir}"], "is a folder; give a file name for the output"),
     "under-a-file": (["predict", "--input", "in.txt", "--output", "in.txt/o.jsonl"], "is a file, not a folder"),
-    "report": (["evaluate", "--input", "in.jsonl", "--report", "in.txt"], "in.txt: is a file; the report is written into a folder"),
-    "train-output": (["train", "--corpus", "in.jsonl", "--output", "in.txt"], "in.txt: is a file; the model is written into a folder"),
+    "report": (
+        ["evaluate", "--input", "in.jsonl", "--report", "in.txt"],
+        "in.txt: is a file; the report is written into a folder",
+    ),
+    "train-output": (
+        ["train", "--corpus", "in.jsonl", "--output", "in.txt"],
+        "in.txt: is a file; the model is written into a folder",
+    ),
 }
 
 
 @pytest.mark.parametrize("args,message", FOLDER_ERRORS.values(), ids=FOLDER_ERRORS.keys())
-def test_paths_of_the_wrong_kind_are_named_before_any_work(runner, tmp_path, monkeypatch, tiny_model_dir, args, message):
+def test_paths_of_the_wrong_kind_are_named_before_any_work(
+    runner, tmp_path, monkeypatch, tiny_model_dir, args, message
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in.txt").write_text("We stand with you.\n")
     (tmp_path / "in.jsonl").write_text(json.dumps({"text": "We stand with you.", "label": "solidarity"}) + "\n")
@@ -191,7 +266,10 @@ def test_strict_error_gives_advice_that_works(runner, tiny_model_dir, tmp_path):
     source.write_text('{"text": "We stand with you."}\n{"text": "These accusations are groundless."}\n')
     result = runner.invoke(main, [*args, "--resume"])
     assert result.exit_code == 0, result.output
-    assert [json.loads(line)["label"] for line in (tmp_path / "o.jsonl").read_text().splitlines()] == ["solidarity", "denial"]
+    assert [json.loads(line)["label"] for line in (tmp_path / "o.jsonl").read_text().splitlines()] == [
+        "solidarity",
+        "denial",
+    ]
 
 
 def test_internal_error_prints_one_line_and_keeps_trace(runner, monkeypatch, tiny_model_dir):
@@ -209,12 +287,35 @@ def test_internal_error_prints_one_line_and_keeps_trace(runner, monkeypatch, tin
 
 
 def test_train_and_evaluate(runner, tiny_corpus, tmp_path):
-    result = runner.invoke(main, ["train", "--corpus", str(tiny_corpus), "--output", str(tmp_path / "m"), "--min-examples", "5", "--decision", "single"])
+    result = runner.invoke(
+        main,
+        [
+            "train",
+            "--corpus",
+            str(tiny_corpus),
+            "--output",
+            str(tmp_path / "m"),
+            "--min-examples",
+            "5",
+            "--decision",
+            "single",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Held-out" in result.output and "macro-F1" in result.output
     assert "held-out F1" in result.output and "lift" in result.output  # lift over the baselines, per class
     assert (tmp_path / "m" / "report.md").exists()
-    args = ["evaluate", "--model", str(tmp_path / "m"), "--input", str(tiny_corpus), "--report", str(tmp_path / "r"), "--errors", str(tmp_path / "e.jsonl")]
+    args = [
+        "evaluate",
+        "--model",
+        str(tmp_path / "m"),
+        "--input",
+        str(tiny_corpus),
+        "--report",
+        str(tmp_path / "r"),
+        "--errors",
+        str(tmp_path / "e.jsonl"),
+    ]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and "true \\ predicted" in result.output and "exact act set" in result.output
@@ -243,12 +344,35 @@ def test_corpus_check(runner, tiny_corpus):
 
 def test_corpus_sample_and_agreement(runner, tiny_model_dir, tmp_path):
     (tmp_path / "feed.txt").write_text("We stand with you.\nThe talks ended.\nThese claims are baseless.\n")
-    result = runner.invoke(main, ["corpus", "sample", str(tmp_path / "feed.txt"), "--n", "2", "-m", str(tiny_model_dir), "--output", str(tmp_path / "s.jsonl")])
+    result = runner.invoke(
+        main,
+        [
+            "corpus",
+            "sample",
+            str(tmp_path / "feed.txt"),
+            "--n",
+            "2",
+            "-m",
+            str(tiny_model_dir),
+            "--output",
+            str(tmp_path / "s.jsonl"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert len((tmp_path / "s.jsonl").read_text().splitlines()) == 2
     (tmp_path / "a.jsonl").write_text('{"id": 1, "label": "x"}\n{"id": 2, "label": "y"}\n')
     (tmp_path / "b.jsonl").write_text('{"id": 1, "label": "x"}\n{"id": 2, "label": "x"}\n{"id": 3, "label": "x"}\n')
-    result = runner.invoke(main, ["corpus", "agreement", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl"), "--output", str(tmp_path / "d.jsonl")])
+    result = runner.invoke(
+        main,
+        [
+            "corpus",
+            "agreement",
+            str(tmp_path / "a.jsonl"),
+            str(tmp_path / "b.jsonl"),
+            "--output",
+            str(tmp_path / "d.jsonl"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "2 rows labelled by both: raw agreement 0.500, Cohen's kappa 0.000" in result.output
     assert "1 row(s) only in B: 3" in result.stderr
@@ -258,8 +382,12 @@ def test_corpus_sample_and_agreement(runner, tiny_model_dir, tmp_path):
 def test_root_scripts_run_the_same_commands(tiny_model_dir):
     result = subprocess.run(
         [sys.executable, str(ROOT / "predict.py"), "-m", str(tiny_model_dir), "-f", "jsonl", "We stand with you."],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert json.loads(result.stdout)["label"] == "solidarity"
-    result = subprocess.run([sys.executable, str(ROOT / "train.py"), "--help"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "train.py"), "--help"], capture_output=True, text=True, check=True
+    )
     assert "--corpus" in result.stdout

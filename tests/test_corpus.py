@@ -28,16 +28,43 @@ BAD_ROWS = {
     "unknown-field": ('{"id": "x", "text": "A.", "label": "other", "colour": "red"}', r":3: unknown field\(s\) colour"),
     "empty-text": ('{"id": "x", "text": "  ", "label": "other"}', r":3: field text is empty"),
     "number-text": ('{"id": "x", "text": 5, "label": "other"}', r":3: field\(s\) text must be strings"),
-    "duplicate-id": ('{"id": "other-0", "text": "Another statement.", "label": "other"}', r":\d+: duplicate id 'other-0' \(first on line \d+\)"),
+    "duplicate-id": (
+        '{"id": "other-0", "text": "Another statement.", "label": "other"}',
+        r":\d+: duplicate id 'other-0' \(first on line \d+\)",
+    ),
     "bad-difficulty": ('{"text": "A.", "label": "other", "difficulty": "easy"}', r":3: field difficulty is 'easy'"),
-    "bad-origin": ('{"text": "A.", "label": "other", "origin": "scraped"}', r":3: field origin is 'scraped'; use one of real, written"),
-    "real-without-licence": ('{"text": "A.", "label": "other", "origin": "real", "source": "x"}', r":3: a real row needs field license"),
-    "acts-not-list": ('{"text": "A.", "label": "denial", "acts": "denial"}', r":3: field acts must be a list of labels"),
-    "acts-unknown": ('{"text": "A.", "label": "denial", "acts": ["denial", "praise"]}', r":3: field acts holds 'praise', not acts"),
-    "acts-with-background": ('{"text": "A.", "label": "other", "acts": ["other"]}', r":3: field acts holds 'other', not acts"),
-    "acts-out-of-order": ('{"text": "A.", "label": "denial", "acts": ["condemnation", "denial"]}', r":3: field acts \['condemnation', 'denial'\] is not in precedence order"),
-    "acts-disagree-with-label": ('{"text": "A.", "label": "condemnation", "acts": ["denial", "condemnation"]}', r":3: label 'condemnation' does not match acts \['denial', 'condemnation'\], which give 'denial'"),
-    "other-with-acts": ('{"text": "A.", "label": "other", "acts": ["solidarity"]}', r":3: label 'other' does not match acts"),
+    "bad-origin": (
+        '{"text": "A.", "label": "other", "origin": "scraped"}',
+        r":3: field origin is 'scraped'; use one of real, written",
+    ),
+    "real-without-licence": (
+        '{"text": "A.", "label": "other", "origin": "real", "source": "x"}',
+        r":3: a real row needs field license",
+    ),
+    "acts-not-list": (
+        '{"text": "A.", "label": "denial", "acts": "denial"}',
+        r":3: field acts must be a list of labels",
+    ),
+    "acts-unknown": (
+        '{"text": "A.", "label": "denial", "acts": ["denial", "praise"]}',
+        r":3: field acts holds 'praise', not acts",
+    ),
+    "acts-with-background": (
+        '{"text": "A.", "label": "other", "acts": ["other"]}',
+        r":3: field acts holds 'other', not acts",
+    ),
+    "acts-out-of-order": (
+        '{"text": "A.", "label": "denial", "acts": ["condemnation", "denial"]}',
+        r":3: field acts \['condemnation', 'denial'\] is not in precedence order",
+    ),
+    "acts-disagree-with-label": (
+        '{"text": "A.", "label": "condemnation", "acts": ["denial", "condemnation"]}',
+        r":3: label 'condemnation' does not match acts \['denial', 'condemnation'\], which give 'denial'",
+    ),
+    "other-with-acts": (
+        '{"text": "A.", "label": "other", "acts": ["solidarity"]}',
+        r":3: label 'other' does not match acts",
+    ),
 }
 
 
@@ -126,7 +153,9 @@ def test_near_duplicates_are_scikit_learns_cosine():
 
     from communique.corpus import near_duplicates
 
-    texts = [r["text"] for r in tiny_rows()] + ["We condemn the reckless strike on the hospital in the strongest terms today."]
+    texts = [r["text"] for r in tiny_rows()] + [
+        "We condemn the reckless strike on the hospital in the strongest terms today."
+    ]
     similarity = cosine_similarity(TfidfVectorizer().fit_transform(texts))
     expected = [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts)) if similarity[i, j] > 0.8]
     assert [(i, j) for i, j, _ in near_duplicates(texts)] == expected == [(0, len(texts) - 1)]
@@ -140,7 +169,14 @@ def test_heldout_groups_take_whole_events(tiny_corpus):
 
 def test_real_rows_group_by_source_document(tmp_path):
     rows = [
-        {"text": f"passage {i}", "label": "a" if i % 2 else "b", "origin": "real", "source": "s", "license": "CC0", "document": f"doc:{i // 4}"}
+        {
+            "text": f"passage {i}",
+            "label": "a" if i % 2 else "b",
+            "origin": "real",
+            "source": "s",
+            "license": "CC0",
+            "document": f"doc:{i // 4}",
+        }
         for i in range(24)
     ]
     corpus = read_corpus(write_jsonl(tmp_path / "c.jsonl", rows))

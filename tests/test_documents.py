@@ -49,7 +49,9 @@ def test_explanations_per_sentence(tiny_model):
 
 
 def test_by_sentence_in_batch(tmp_path, tiny_model):
-    (tmp_path / "in.jsonl").write_text(json.dumps({"text": "We stand with you. These accusations are groundless."}) + "\n")
+    (tmp_path / "in.jsonl").write_text(
+        json.dumps({"text": "We stand with you. These accusations are groundless."}) + "\n"
+    )
     classify_file(str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), model=tiny_model, by_sentence=True)
     row = json.loads((tmp_path / "out.jsonl").read_text())
     assert row["label"] == "denial" and row["acts"] == {"denial": [2], "solidarity": [1]}

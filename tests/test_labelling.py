@@ -49,9 +49,11 @@ def test_suspects_find_flipped_labels(noisy_corpus):
     top = {s.id for s in suspects[: len(flipped)]}
     assert len(top & flipped) >= len(flipped) / 2, f"{len(top & flipped)} of {len(flipped)} flipped rows in the top"
     first = suspects[0]
-    assert first.suggested != first.label and first.margin > 0 and set(first.scores) == {
-        "condemnation", "denial", "other", "sanction_threat", "solidarity"
-    }
+    assert (
+        first.suggested != first.label
+        and first.margin > 0
+        and set(first.scores) == {"condemnation", "denial", "other", "sanction_threat", "solidarity"}
+    )
     assert [s.confidence for s in suspects] == sorted(s.confidence for s in suspects)
 
 
@@ -59,7 +61,10 @@ def _unlabelled(tmp_path, n=200):
     """Distinct statements made of two tiny-corpus ones each, from 40 documents."""
     pairs = [(i, j) for i in range(len(STATEMENTS)) for j in range(len(STATEMENTS)) if i < j]
     random.Random(3).shuffle(pairs)
-    rows = [{"id": f"r{k}", "text": f"{STATEMENTS[i]} {STATEMENTS[j]}", "document": f"d{k % 40}"} for k, (i, j) in enumerate(pairs[:n])]
+    rows = [
+        {"id": f"r{k}", "text": f"{STATEMENTS[i]} {STATEMENTS[j]}", "document": f"d{k % 40}"}
+        for k, (i, j) in enumerate(pairs[:n])
+    ]
     rows.append({"id": "dup", "text": rows[0]["text"] + " Indeed", "document": "other-doc"})
     path = tmp_path / "feed.jsonl.gz"
     path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
@@ -96,7 +101,10 @@ def test_sample_likely_and_exclude(tmp_path, tiny_model):
     likeliest = sorted(probability, key=probability.get, reverse=True)[:30]  # room for the near-duplicates skipped
     assert len(chosen) == 10 and all(r["id"] in likeliest for r in chosen)
     again = sample_statements(
-        path, tiny_model, SampleOptions(n=10, strategy="likely", label="denial", per_group=100), exclude={r["id"] for r in chosen}
+        path,
+        tiny_model,
+        SampleOptions(n=10, strategy="likely", label="denial", per_group=100),
+        exclude={r["id"] for r in chosen},
     )
     assert not {r["id"] for r in chosen} & {r["id"] for r in again}
     with pytest.raises(InputError, match="label 'praise' is not one of the model's labels"):
@@ -156,7 +164,12 @@ class Terminal:
 
         self.master, slave = pty.openpty()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "communique", "annotate", *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, close_fds=True
+            [sys.executable, "-m", "communique", "annotate", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=cwd,
+            close_fds=True,
         )
         os.close(slave)
         self.screen = ""
@@ -195,7 +208,14 @@ def test_annotate_in_a_terminal(tmp_path, tiny_model_dir):
     assert "model: " in screen and STATEMENTS[0][:30] in screen
     term.press("1", "2/4")  # no Enter needed
     decided = json.loads((tmp_path / "out.jsonl").read_text())  # written and flushed at once
-    assert decided == {"id": "s0", "text": STATEMENTS[0], "label": "sanction_threat", "acts": ["sanction_threat"], "speaker": "A ministry", "annotator": "ab"}
+    assert decided == {
+        "id": "s0",
+        "text": STATEMENTS[0],
+        "label": "sanction_threat",
+        "acts": ["sanction_threat"],
+        "speaker": "A ministry",
+        "annotator": "ab",
+    }
     term.press("u", "1/4")
     assert (tmp_path / "out.jsonl").read_text() == ""
     term.press("3", "2/4")
@@ -218,5 +238,10 @@ def test_annotate_in_a_terminal(tmp_path, tiny_model_dir):
     term.press("q", "labelled in out.jsonl")
     assert term.close() == 0
     assert json.loads((tmp_path / "out.jsonl").read_text().splitlines()[2]) == {
-        "id": "s1", "text": STATEMENTS[1], "label": "other", "acts": [], "speaker": "A ministry", "annotator": "ab"
+        "id": "s1",
+        "text": STATEMENTS[1],
+        "label": "other",
+        "acts": [],
+        "speaker": "A ministry",
+        "annotator": "ab",
     }

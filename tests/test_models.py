@@ -132,7 +132,11 @@ def test_unknown_words_are_flagged(tiny_model):
 
 
 def test_model_names_follow_scikit_learn(tiny_model, tiny_acts):
-    assert tiny_model.classes_ == tiny_model.labels == sorted(["condemnation", "denial", "other", "sanction_threat", "solidarity"])
+    assert (
+        tiny_model.classes_
+        == tiny_model.labels
+        == sorted(["condemnation", "denial", "other", "sanction_threat", "solidarity"])
+    )
     assert tiny_model.scorer.coef_.shape[0] == len(tiny_model.classes_)
     assert tiny_model.decision == "single" and tiny_model.thresholds == {}
     assert tiny_acts.decision == "acts" and set(tiny_acts.thresholds) == set(tiny_acts.scheme.acts)
@@ -140,8 +144,16 @@ def test_model_names_follow_scikit_learn(tiny_model, tiny_acts):
 
 def test_public_api_is_small_and_documented():
     assert set(communique.__all__) == {
-        "DocumentResult", "Model", "Prediction", "TrainingConfig", "__version__", "bundled_model_path",
-        "classify_document", "load_model", "predict", "train",
+        "DocumentResult",
+        "Model",
+        "Prediction",
+        "TrainingConfig",
+        "__version__",
+        "bundled_model_path",
+        "classify_document",
+        "load_model",
+        "predict",
+        "train",
     }
     for name in communique.__all__:
         if name != "__version__":

@@ -1,7 +1,8 @@
 """The README's commands and examples, run as written, so docs and code cannot drift apart.
 
-Skipped on purpose: `pip install` lines (CI runs the install itself), the Dask line that
-names a remote scheduler (tests/test_dask.py runs the same path on a local cluster), and the
+Skipped on purpose: `pip install` lines (CI runs the install itself), the Dask line that names a
+remote scheduler (tests/test_dask.py runs the same path on a local cluster), the interactive
+`communique annotate` (tests/test_labelling.py drives it in a pseudo-terminal), and the
 Development section (it rebuilds the bundled model and runs the benchmarks).
 """
 
@@ -9,8 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,60 +26,66 @@ USED = README.split("## Development")[0]
 BLOCKS = re.findall(r"```(\w*)\n(.*?)```", USED, re.S)
 SHELL = [line for lang, body in BLOCKS if lang == "sh" for line in body.strip().splitlines()]
 PYTHON = [body for lang, body in BLOCKS if lang == "python"]
-TRAIN = "communique train --corpus corpus/statements.jsonl --output models/mine --seed 0"
+# The commands run with the interpreter running the tests, whether or not its folder is on PATH.
+ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "100"}
 
 
 def _tested(line: str) -> bool:
-    return not line.startswith("pip ") and "tcp://scheduler" not in line
+    return not line.startswith("pip ") and "tcp://scheduler" not in line and "communique annotate" not in line
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    """A folder laid out like the repository, where the README's commands run in order."""
+    folder = tmp_path_factory.mktemp("readme")
+    for name in ("corpus", "examples"):
+        (folder / name).symlink_to(ROOT / name)
+    shutil.copytree(ROOT / "models" / "default", folder / "models" / "default")
+    for name in ("predict.py", "train.py"):
+        shutil.copy(ROOT / name, folder / name)
+    return folder
 
 
 def test_readme_has_the_two_setup_commands():
     assert "pip install . && communique predict " in SHELL[0]
     assert SHELL[1] == "pip install '.[test]' && python -m pytest"
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert SHELL[1] in ci, "CI runs the README's test command"
+    assert SHELL[1] in (ROOT / ".ci" / "run").read_text(), "CI runs the README's test command"
 
 
-def test_readme_trains_with_the_command_the_fixture_ran():
-    assert TRAIN in SHELL
+def test_files_the_readme_names_exist():
+    for name in re.findall(r"\b((?:examples|corpus)/[\w./-]+\.(?:txt|csv|jsonl|json|md))\b", README):
+        assert (ROOT / name).is_file(), name
 
 
-@pytest.mark.parametrize("line", [line for line in SHELL if _tested(line) and line != TRAIN])
-def test_shell_line(readme_workdir, line):
-    result = subprocess.run(["bash", "-c", line], cwd=readme_workdir, capture_output=True, text=True, timeout=600)
+@pytest.mark.parametrize("line", [line for line in SHELL if _tested(line)])
+def test_shell_line(workdir, line):
+    result = subprocess.run(["bash", "-c", line], cwd=workdir, capture_output=True, text=True, timeout=600, env=ENV)
     assert result.returncode == 0, result.stderr
 
 
 def _expected_after(command: str) -> str:
     """The plain ``` block that follows the sh block holding ``command``."""
     start = README.index("```", README.index(command)) + 3  # past the end of the sh block
-    block = re.search(r"```\n(.*?)```", README[start:], re.S)
-    return block.group(1)
+    return re.search(r"```\n(.*?)```", README[start:], re.S).group(1)
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        'communique predict "The accusations are groundless and politically motivated." "We will respond firmly to any provocation."',
-        'communique predict --by-sentence "$(cat examples/article.txt)"',
-    ],
-    ids=["table", "article"],
-)
-def test_shown_output_is_real(readme_workdir, command):
-    result = subprocess.run(
-        ["bash", "-c", command],
-        cwd=readme_workdir,
-        capture_output=True,
-        text=True,
-        env={"COLUMNS": "100", "PATH": __import__("os").environ["PATH"]},
-    )
+SHOWN = [
+    'communique predict "The accusations are groundless and politically motivated." "We will respond firmly to any provocation."',
+    'communique predict "We strongly condemn the attack and stand in solidarity with the victims and their families."',
+    "communique predict --document examples/article.txt",
+]
+
+
+@pytest.mark.parametrize("command", SHOWN, ids=["table", "mixed", "article"])
+def test_shown_output_is_real(workdir, command):
+    result = subprocess.run(["bash", "-c", command], cwd=workdir, capture_output=True, text=True, env=ENV)
     assert result.stdout == _expected_after(command)
 
 
 @pytest.mark.parametrize("source", PYTHON, ids=[f"block-{i}" for i in range(len(PYTHON))])
-def test_python_block(readme_workdir, monkeypatch, source):
+def test_python_block(workdir, monkeypatch, source):
     """Run a block; every `print(...)  # expected` line must print what its comment says."""
-    monkeypatch.chdir(readme_workdir)
+    monkeypatch.chdir(workdir)
     checks = []
     lines = []
     for line in source.splitlines():

@@ -79,7 +79,10 @@ def test_scorer_matches_sklearn(options):
 
 def test_feature_union_matches_sklearn():
     union = FeatureUnion(
-        [("word", TfidfVectorizer(ngram_range=(1, 2))), ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)))]
+        [
+            ("word", TfidfVectorizer(ngram_range=(1, 2))),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))),
+        ]
     )
     assert_same(fitted(union), TEXTS)
 

@@ -46,7 +46,10 @@ def test_model_json_describes_the_model(tiny_acts_dir, tiny_corpus):
     assert meta["training"]["corpus"] == {"path": "tiny.jsonl", "sha256": file_sha256(tiny_corpus), "rows": 32}
     assert meta["training"]["seed"] == 0
     assert meta["decision"]["kind"] == "acts" and set(meta["decision"]["thresholds"]) == {
-        "sanction_threat", "denial", "condemnation", "solidarity"
+        "sanction_threat",
+        "denial",
+        "condemnation",
+        "solidarity",
     }
     assert set(meta["versions"]) == {"communique", "scikit-learn", "numpy", "python"}
     for name in ("model.joblib", "weights.npz"):
@@ -74,13 +77,22 @@ def test_report_and_model_card_are_written(tiny_acts_dir):
         assert heading in report
     assert "The same rows scored by the single-label model" in report
     card = (tiny_acts_dir / "README.md").read_text()
-    for heading in ("## Intended use", "## Out of scope", "## Training data", "## Metrics", "## Known limitations and biases", "## Reproduce"):
+    for heading in (
+        "## Intended use",
+        "## Out of scope",
+        "## Training data",
+        "## Metrics",
+        "## Known limitations and biases",
+        "## Reproduce",
+    ):
         assert heading in card
     assert (tiny_acts_dir / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_training_is_deterministic(tiny_corpus, tiny_acts, tmp_path):
-    again = train(tiny_corpus, tmp_path / "again", seed=0, config=TrainingConfig(**TINY_CONFIG), min_examples=5, quiet=True)
+    again = train(
+        tiny_corpus, tmp_path / "again", seed=0, config=TrainingConfig(**TINY_CONFIG), min_examples=5, quiet=True
+    )
     np.testing.assert_allclose(again.model.predict_proba(TEXTS), tiny_acts.predict_proba(TEXTS), rtol=0, atol=1e-12)
     assert again.model.thresholds == tiny_acts.thresholds
 
@@ -109,7 +121,15 @@ def test_output_that_is_a_file_is_refused_before_training(tiny_corpus, tmp_path)
 def test_corpus_too_small_to_validate_is_refused(tmp_path):
     # "denial" statements come from two events only; the other labels from six.
     rows = [
-        {"text": r["text"], "label": r["label"], "event": "e0" if r["label"] == "denial" and r["event"] < "event-3" else "e1" if r["label"] == "denial" else r["event"]}
+        {
+            "text": r["text"],
+            "label": r["label"],
+            "event": "e0"
+            if r["label"] == "denial" and r["event"] < "event-3"
+            else "e1"
+            if r["label"] == "denial"
+            else r["event"],
+        }
         for r in tiny_rows(with_acts=False)
     ]
     with pytest.raises(CorpusError, match=r"too small to validate: label\(s\) 'denial' \(2 event\(s\), 6 rows\) need "):
@@ -127,7 +147,13 @@ def test_corpus_problems_stop_training_before_it_starts(tmp_path):
 def test_invalid_cue_is_reported_before_training(tmp_path):
     rows = tiny_rows()
     (tmp_path / "labels.json").write_text(
-        json.dumps({"precedence": ["sanction_threat", "denial", "condemnation", "solidarity", "other"], "background": "other", "cues": {"denial": ["groundless(", "baseless"]}})
+        json.dumps(
+            {
+                "precedence": ["sanction_threat", "denial", "condemnation", "solidarity", "other"],
+                "background": "other",
+                "cues": {"denial": ["groundless(", "baseless"]},
+            }
+        )
     )
     with pytest.raises(CorpusError, match=r"cue 'groundless\(' of label 'denial' is not a valid regular expression"):
         train(write_jsonl(tmp_path / "c.jsonl", rows), tmp_path / "m", min_examples=5, quiet=True)
@@ -137,7 +163,10 @@ def test_invalid_cue_is_reported_before_training(tmp_path):
 def test_corpus_without_acts_trains_one_single_label_model(tmp_path):
     notes = []
     result = train(
-        write_jsonl(tmp_path / "c.jsonl", tiny_rows(with_acts=False)), tmp_path / "m", min_examples=5, log=notes.append,
+        write_jsonl(tmp_path / "c.jsonl", tiny_rows(with_acts=False)),
+        tmp_path / "m",
+        min_examples=5,
+        log=notes.append,
         config=TrainingConfig(min_df=1, n_splits=3),
     )
     assert result.model.decision == "single"

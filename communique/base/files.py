@@ -117,9 +117,7 @@ def check_output_file(
     for source in inputs:
         source = Path(source)
         if source.exists() and path.exists() and path.samefile(source) and not overwrite:
-            raise OutputError(
-                f"{path}: is also the input; pass --overwrite to replace the input with the results"
-            )
+            raise OutputError(f"{path}: is also the input; pass --overwrite to replace the input with the results")
     if path.exists() and not overwrite:
         raise OutputError(f"{path}: already exists; pass --overwrite to replace it")
     if path.exists() and not os.access(path, os.W_OK):

@@ -15,16 +15,15 @@ JSON object without the text field) is raised, as
 from __future__ import annotations
 
 import csv
-import itertools
 import gzip
 import io
+import itertools
 import json
 import os
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
@@ -320,5 +319,7 @@ def output_format(path: str, explicit: str | None = None) -> str:
         raise InputError(f"{path}: the extension says {implied} but --format says {explicit}; make them agree")
     fmt = explicit or implied
     if fmt not in OUTPUT_FORMATS:
-        raise InputError(f"{path}: results are written as .jsonl or .csv (optionally .gz), not {suffix or 'no extension'}")
+        raise InputError(
+            f"{path}: results are written as .jsonl or .csv (optionally .gz), not {suffix or 'no extension'}"
+        )
     return fmt

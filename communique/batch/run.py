@@ -39,8 +39,8 @@ from ..errors import InputError, OutputError
 from ..models.loading import load_model
 from ..models.model import Model
 from ..outputs.serialise import RowWriter
-from .progress import Progress
 from .inputs import MAX_CHARS, InputFile, InputSpec, format_of, open_input, output_format, parse_record, raw_records
+from .progress import Progress
 
 __all__ = ["CHUNK_SIZE", "BatchOptions", "BatchSummary", "classify_file"]
 
@@ -316,9 +316,7 @@ def _check_outputs(input_path: str, output_path: str, options: BatchOptions) -> 
             "or with --overwrite to start again"
         )
     resuming = options.resume and partial.exists()
-    check_output_file(
-        output, overwrite=options.overwrite or resuming, inputs=[] if input_path == "-" else [input_path]
-    )
+    check_output_file(output, overwrite=options.overwrite or resuming, inputs=[] if input_path == "-" else [input_path])
 
 
 def _run_to_file(run: _Run, records: Iterator[tuple[int, Any]], output: Path) -> None:
@@ -455,7 +453,9 @@ def classify_file(
     """
     options = replace(options or BatchOptions(), **settings)
     started = time.perf_counter()
-    spec = InputSpec(input_path, format_of(input_path, options.input_format), options.text_field, options.encoding, options.max_chars)
+    spec = InputSpec(
+        input_path, format_of(input_path, options.input_format), options.text_field, options.encoding, options.max_chars
+    )
     _check_outputs(input_path, output_path, options)
     out_format = output_format(output_path, options.output_format)
     if not isinstance(model, Model):

@@ -103,8 +103,20 @@ def run_session(session: AnnotationSession) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("path", metavar="INPUT")
-@click.option("--output", "output_path", required=True, metavar="FILE", help="JSON Lines file the decisions are appended to; rerun with it to continue.")
-@click.option("-m", "--model", "model_path", metavar="DIR", help="Model whose suggestion is shown, and whose labels are offered. Default: the bundled model.")
+@click.option(
+    "--output",
+    "output_path",
+    required=True,
+    metavar="FILE",
+    help="JSON Lines file the decisions are appended to; rerun with it to continue.",
+)
+@click.option(
+    "-m",
+    "--model",
+    "model_path",
+    metavar="DIR",
+    help="Model whose suggestion is shown, and whose labels are offered. Default: the bundled model.",
+)
 @click.option("--no-suggestion", is_flag=True, help="Do not show the model's suggestion (for blind annotation).")
 @click.option("--annotator", help="Your name or initials, recorded on every row.")
 @click.option("--text-field", default="text", show_default=True, help="Field or column holding the statement.")

@@ -29,7 +29,9 @@ def corpus():
 @corpus.command("check", context_settings=CONTEXT)
 @click.argument("path", required=False, metavar="[PATH]")
 @click.option("--labels", "labels_path", metavar="FILE", help="Label scheme. Default: labels.json beside the corpus.")
-@click.option("--min-examples", default=MIN_EXAMPLES, show_default=True, type=POSITIVE, help="Fewest statements a label may have.")
+@click.option(
+    "--min-examples", default=MIN_EXAMPLES, show_default=True, type=POSITIVE, help="Fewest statements a label may have."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def check(path, labels_path, min_examples, as_json):
     """Validate a corpus and print its figures (default: the bundled corpus).
@@ -90,7 +92,9 @@ def _write_jsonl(path: str, rows, overwrite: bool) -> None:
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file.")
 @click.option("--labels", "labels_path", metavar="FILE", help="Label scheme. Default: labels.json beside the corpus.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the cross-validation folds.")
-@click.option("--min-examples", default=MIN_EXAMPLES, show_default=True, type=POSITIVE, help="Fewest statements a label may have.")
+@click.option(
+    "--min-examples", default=MIN_EXAMPLES, show_default=True, type=POSITIVE, help="Fewest statements a label may have."
+)
 def suspects(path, top, output_path, overwrite, labels_path, seed, min_examples):
     """Rows whose given label the model doubts, most doubtful first.
 
@@ -113,24 +117,76 @@ def suspects(path, top, output_path, overwrite, labels_path, seed, min_examples)
     if output_path:
         _write_jsonl(output_path, [s.to_dict() for s in shown], overwrite=True)
     rows = [[s.line, s.id or "", s.label, s.suggested, f"{s.margin:.2f}", " ".join(s.text.split())[:70]] for s in shown]
-    click.echo(Table(["line", "id", "given", "suggested", "margin", "text"], rows, [True, False, False, False, True, False]).text())
-    click.echo(f"{len(found)} suspect row(s) of the corpus" + (f"; {len(shown)} written to {output_path}" if output_path else ""), err=True)
+    click.echo(
+        Table(
+            ["line", "id", "given", "suggested", "margin", "text"], rows, [True, False, False, False, True, False]
+        ).text()
+    )
+    click.echo(
+        f"{len(found)} suspect row(s) of the corpus"
+        + (f"; {len(shown)} written to {output_path}" if output_path else ""),
+        err=True,
+    )
 
 
 @corpus.command("sample", context_settings=CONTEXT)
 @click.argument("path", metavar="INPUT")
 @click.option("--n", "n", required=True, type=POSITIVE, help="How many statements to choose.")
-@click.option("-m", "--model", "model_path", metavar="DIR", help="Model folder that scores the statements. Default: the bundled model.")
-@click.option("--strategy", type=click.Choice(["uncertain", "likely", "random", "mixed"]), default="uncertain", show_default=True, help="uncertain: smallest margin; likely: most probable --label; random; mixed: half uncertain, half random.")
+@click.option(
+    "-m",
+    "--model",
+    "model_path",
+    metavar="DIR",
+    help="Model folder that scores the statements. Default: the bundled model.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(["uncertain", "likely", "random", "mixed"]),
+    default="uncertain",
+    show_default=True,
+    help="uncertain: smallest margin; likely: most probable --label; random; mixed: half uncertain, half random.",
+)
 @click.option("--label", help="Look at this label only: its own uncertainty, or (likely) its probability.")
-@click.option("--output", "output_path", default="-", show_default=True, metavar="FILE", help="JSON Lines file for the chosen rows.")
+@click.option(
+    "--output",
+    "output_path",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="JSON Lines file for the chosen rows.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file.")
-@click.option("--exclude", "exclude_path", metavar="FILE", help="A labelled file whose ids and texts are never chosen again.")
+@click.option(
+    "--exclude", "exclude_path", metavar="FILE", help="A labelled file whose ids and texts are never chosen again."
+)
 @click.option("--text-field", default="text", show_default=True, help="Field or column holding the statement.")
-@click.option("--input-format", type=click.Choice(["txt", "csv", "jsonl"]), help="Format of INPUT when its extension does not say.")
-@click.option("--per-group", default=3, show_default=True, type=POSITIVE, help="Most statements from one document or event (its document or event field).")
+@click.option(
+    "--input-format",
+    type=click.Choice(["txt", "csv", "jsonl"]),
+    help="Format of INPUT when its extension does not say.",
+)
+@click.option(
+    "--per-group",
+    default=3,
+    show_default=True,
+    type=POSITIVE,
+    help="Most statements from one document or event (its document or event field).",
+)
 @click.option("--seed", default=0, show_default=True, help="Seed of the random strategy.")
-def sample(path, n, model_path, strategy, label, output_path, overwrite, exclude_path, text_field, input_format, per_group, seed):
+def sample(
+    path,
+    n,
+    model_path,
+    strategy,
+    label,
+    output_path,
+    overwrite,
+    exclude_path,
+    text_field,
+    input_format,
+    per_group,
+    seed,
+):
     """Choose N statements of an unlabelled file (txt, CSV, JSON Lines, .gz) to label next.
 
     Reads the file once, in bounded memory. Near-duplicates are skipped, and
@@ -150,10 +206,20 @@ def sample(path, n, model_path, strategy, label, output_path, overwrite, exclude
     if output_path != "-":
         check_output_file(output_path, overwrite=overwrite, inputs=[path])
     exclude = _excluded(exclude_path) if exclude_path else None
-    options = SampleOptions(n=n, strategy=strategy, label=label, text_field=text_field, input_format=input_format, per_group=per_group, seed=seed)
+    options = SampleOptions(
+        n=n,
+        strategy=strategy,
+        label=label,
+        text_field=text_field,
+        input_format=input_format,
+        per_group=per_group,
+        seed=seed,
+    )
     chosen = sample_statements(path, load_model(model_path), options, exclude=exclude)
     _write_jsonl(output_path, chosen, overwrite=True)
-    click.echo(f"chose {len(chosen)} statement(s) of {path}" + (f" into {output_path}" if output_path != "-" else ""), err=True)
+    click.echo(
+        f"chose {len(chosen)} statement(s) of {path}" + (f" into {output_path}" if output_path != "-" else ""), err=True
+    )
 
 
 def _excluded(path: str) -> set[str]:
@@ -171,7 +237,12 @@ def _excluded(path: str) -> set[str]:
 @click.argument("first", metavar="A")
 @click.argument("second", metavar="B")
 @click.option("--label-field", default="label", show_default=True, help="Field holding each annotator's label.")
-@click.option("--output", "output_path", metavar="DISAGREEMENTS", help="Write the rows the two disagree on (label or acts), for adjudication.")
+@click.option(
+    "--output",
+    "output_path",
+    metavar="DISAGREEMENTS",
+    help="Write the rows the two disagree on (label or acts), for adjudication.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def agreement(first, second, label_field, output_path, overwrite, as_json):
@@ -190,20 +261,32 @@ def agreement(first, second, label_field, output_path, overwrite, as_json):
 
     if output_path:
         check_output_file(output_path, overwrite=overwrite)
-    result = compare_annotations(read_annotations(first, label_field), read_annotations(second, label_field), label_field)
+    result = compare_annotations(
+        read_annotations(first, label_field), read_annotations(second, label_field), label_field
+    )
     if output_path:
         _write_jsonl(output_path, result.disagreements, overwrite=True)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
     click.echo(f"{result.rows} rows labelled by both: raw agreement {result.raw:.3f}, Cohen's kappa {result.kappa:.3f}")
-    rows = [[label, v["first"], v["second"], v["both"], f"{v['agreement']:.3f}"] for label, v in result.per_label.items()]
+    rows = [
+        [label, v["first"], v["second"], v["both"], f"{v['agreement']:.3f}"] for label, v in result.per_label.items()
+    ]
     click.echo(Table(["label", "A", "B", "both", "agreement"], rows).text())
-    click.echo("\n" + Table(["A \\ B", *result.labels], [[a, *row] for a, row in zip(result.labels, result.confusion)]).text())
+    click.echo(
+        "\n" + Table(["A \\ B", *result.labels], [[a, *row] for a, row in zip(result.labels, result.confusion)]).text()
+    )
     if result.acts:
         acts = result.acts
-        click.echo(f"\nacts, {acts['rows']} rows: identical sets {acts['exact_sets']:.3f}, kappa on sets {acts['kappa_on_sets']:.3f}")
+        click.echo(
+            f"\nacts, {acts['rows']} rows: identical sets {acts['exact_sets']:.3f}, kappa on sets {acts['kappa_on_sets']:.3f}"
+        )
     for name, ids in (("A", result.only_first), ("B", result.only_second)):
         if ids:
-            click.echo(f"{len(ids)} row(s) only in {name}: {', '.join(ids[:10])}" + (" ..." if len(ids) > 10 else ""), err=True)
-    click.echo(f"{len(result.disagreements)} disagreement(s)" + (f" written to {output_path}" if output_path else ""), err=True)
+            click.echo(
+                f"{len(ids)} row(s) only in {name}: {', '.join(ids[:10])}" + (" ..." if len(ids) > 10 else ""), err=True
+            )
+    click.echo(
+        f"{len(result.disagreements)} disagreement(s)" + (f" written to {output_path}" if output_path else ""), err=True
+    )

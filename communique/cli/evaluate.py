@@ -54,14 +54,34 @@ def _read_labelled(path: str, text_field: str, label_field: str):
 
 @click.command(context_settings=CONTEXT)
 @click.option("-m", "--model", "model_path", metavar="DIR", help="Model folder. Default: the bundled model.")
-@click.option("-i", "--input", "input_path", metavar="FILE", help="Labelled statements (.jsonl or .csv with text and label; acts if known).")
-@click.option("--documents", "documents_path", metavar="FILE", help="Documents labelled sentence by sentence (JSON Lines: text, sentences with start, end, label, acts).")
+@click.option(
+    "-i",
+    "--input",
+    "input_path",
+    metavar="FILE",
+    help="Labelled statements (.jsonl or .csv with text and label; acts if known).",
+)
+@click.option(
+    "--documents",
+    "documents_path",
+    metavar="FILE",
+    help="Documents labelled sentence by sentence (JSON Lines: text, sentences with start, end, label, acts).",
+)
 @click.option("--text-field", default="text", show_default=True, help="Field or column holding the statement.")
 @click.option("--label-field", default="label", show_default=True, help="Field or column holding the true label.")
-@click.option("--report", "report_dir", metavar="DIR", help="Write report.md (and pictures with the plots extra) into DIR.")
+@click.option(
+    "--report", "report_dir", metavar="DIR", help="Write report.md (and pictures with the plots extra) into DIR."
+)
 @click.option("--errors", "errors_path", metavar="FILE", help="Write the misclassified rows to FILE (.jsonl).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing report or errors file.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Print a readable report or the figures as JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Print a readable report or the figures as JSON.",
+)
 def evaluate(model_path, input_path, documents_path, text_field, label_field, report_dir, errors_path, overwrite, fmt):
     """Score a model on labelled statements: per-class report, macro-F1, acts, confusion matrix.
 
@@ -97,7 +117,13 @@ def evaluate(model_path, input_path, documents_path, text_field, label_field, re
         if unknown:
             notes.append(f"labels the model does not know (always missed): {', '.join(unknown)}")
         result = evaluate_model(model, data)
-        out = {"rows": result.rows, "skipped": skipped, "notes": notes, **result.to_dict(), "errors": len(result.errors)}
+        out = {
+            "rows": result.rows,
+            "skipped": skipped,
+            "notes": notes,
+            **result.to_dict(),
+            "errors": len(result.errors),
+        }
     documents = None
     if documents_path:
         from ..corpus.documents import read_labelled_documents

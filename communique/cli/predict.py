@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..batch.inputs import MAX_CHARS, check_text, InputSpec
+from ..batch.inputs import MAX_CHARS, InputSpec, check_text
 from ..batch.run import CHUNK_SIZE
 from ..errors import CommuniqueError
 from ..models.model import Model
@@ -30,7 +30,9 @@ def _arguments(texts: list[str], model: Model, fmt: str, explain: bool) -> None:
     results = [(t, next(predictions) if p is None else None, p) for t, p in zip(texts, problems)]
     if fmt == "table":
         rows = [
-            (label_cell(r, model.scheme.background), f"{r.confidence:.2f}", t) if r else ("(error)", "", f"statement {n}: {p}")
+            (label_cell(r, model.scheme.background), f"{r.confidence:.2f}", t)
+            if r
+            else ("(error)", "", f"statement {n}: {p}")
             for n, (t, r, p) in enumerate(results, 1)
         ]
         click.echo(table(rows, ("label", "confidence", "text")))
@@ -68,7 +70,11 @@ def _documents(documents: list[tuple[str, str]], model: Model, fmt: str, explain
         if len(results) > 1 or name != "(argument)":
             click.echo(f"== {name}")
         rows = [
-            (label_cell(s.prediction, model.scheme.background), f"{s.prediction.confidence:.2f}", f"{s.number} {s.text}")
+            (
+                label_cell(s.prediction, model.scheme.background),
+                f"{s.prediction.confidence:.2f}",
+                f"{s.number} {s.text}",
+            )
             for s in doc.sentences
         ]
         click.echo(table(rows, ("label", "confidence", "sentence")))
@@ -107,7 +113,9 @@ def _batch(input_path: str, output_path: str, model_path: str | None, options: d
         click.echo(summary.line(), err=True)
 
 
-def _dask(input_path: str, output_path: str, scheduler: str, model_path: str | None, options: dict, quiet: bool) -> None:
+def _dask(
+    input_path: str, output_path: str, scheduler: str, model_path: str | None, options: dict, quiet: bool
+) -> None:
     from ..integrations.dask_support import predict_files
 
     parts = predict_files(input_path, output_path, scheduler, model_path=model_path, **options)
@@ -128,33 +136,125 @@ def _read_documents(paths: tuple[str, ...], encoding: str) -> list[tuple[str, st
         try:
             documents.append((path, Path(path).read_text(encoding=encoding)))
         except UnicodeDecodeError as exc:
-            raise click.ClickException(f"{path}: not valid {encoding} at byte {exc.start}; pass the right --encoding") from None
+            raise click.ClickException(
+                f"{path}: not valid {encoding} at byte {exc.start}; pass the right --encoding"
+            ) from None
     return documents
+
+
+def _check_sources(texts, input_path, documents, output_path, dask_scheduler) -> None:
+    """Exactly one of arguments, --input and --document, and the options that go with it."""
+    sources = sum(bool(x) for x in (texts, input_path, documents))
+    if sources > 1:
+        raise click.UsageError("give statements as arguments, --input FILE or --document FILE, only one of them")
+    if not sources:
+        raise click.UsageError(
+            'nothing to classify: give a statement, "-" to read stdin, --input FILE or --document FILE'
+        )
+    if dask_scheduler and not input_path:
+        raise click.UsageError("--dask-scheduler needs --input (a file or a glob)")
+    if output_path != "-" and not (input_path or documents):
+        raise click.UsageError(
+            "--output is for --input or --document; statements given as arguments print to the terminal"
+        )
 
 
 @click.command(context_settings=CONTEXT)
 @click.argument("texts", nargs=-1)
-@click.option("-i", "--input", "input_path", metavar="FILE", help="Classify every row of FILE (.txt, .csv, .jsonl, optionally .gz; - for stdin).")
-@click.option("-o", "--output", "output_path", metavar="FILE", default="-", show_default=True, help="Where batch results go (.jsonl or .csv, optionally .gz; - for stdout).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), help="Output format: table (default for arguments and documents) or jsonl/csv (batch: default from --output's extension).")
+@click.option(
+    "-i",
+    "--input",
+    "input_path",
+    metavar="FILE",
+    help="Classify every row of FILE (.txt, .csv, .jsonl, optionally .gz; - for stdin).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    metavar="FILE",
+    default="-",
+    show_default=True,
+    help="Where batch results go (.jsonl or .csv, optionally .gz; - for stdout).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl", "csv"]),
+    help="Output format: table (default for arguments and documents) or jsonl/csv (batch: default from --output's extension).",
+)
 @click.option("-m", "--model", "model_path", metavar="DIR", help="Model folder. Default: the bundled model.")
-@click.option("-d", "--document", "documents", multiple=True, metavar="FILE", help="Classify FILE as one document, sentence by sentence (repeat for several files; - for stdin).")
-@click.option("--by-sentence", is_flag=True, help="Split each statement or row into sentences, classify each, and summarise it as a document.")
+@click.option(
+    "-d",
+    "--document",
+    "documents",
+    multiple=True,
+    metavar="FILE",
+    help="Classify FILE as one document, sentence by sentence (repeat for several files; - for stdin).",
+)
+@click.option(
+    "--by-sentence",
+    is_flag=True,
+    help="Split each statement or row into sentences, classify each, and summarise it as a document.",
+)
 @click.option("--explain", is_flag=True, help="Show the n-grams that pushed each label, or each act found.")
 @click.option("--text-column", default="text", show_default=True, help="CSV column holding the statement.")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the statement.")
-@click.option("--input-format", type=click.Choice(["txt", "csv", "jsonl"]), help="Format of --input when its extension does not say (stdin is read as txt).")
+@click.option(
+    "--input-format",
+    type=click.Choice(["txt", "csv", "jsonl"]),
+    help="Format of --input when its extension does not say (stdin is read as txt).",
+)
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of --input and --document files.")
-@click.option("--max-chars", default=MAX_CHARS, show_default=True, type=POSITIVE, help="Longest text classified; a longer row gets an error.")
-@click.option("-j", "--jobs", default=1, show_default=True, type=JOBS, help="Worker processes for --input; -1 uses every core.")
-@click.option("--chunk-size", default=CHUNK_SIZE, show_default=True, type=POSITIVE, help="Rows classified and written at a time.")
-@click.option("--strict", is_flag=True, help="Stop at the first bad row (exit 1) instead of writing it with an error field.")
+@click.option(
+    "--max-chars",
+    default=MAX_CHARS,
+    show_default=True,
+    type=POSITIVE,
+    help="Longest text classified; a longer row gets an error.",
+)
+@click.option(
+    "-j", "--jobs", default=1, show_default=True, type=JOBS, help="Worker processes for --input; -1 uses every core."
+)
+@click.option(
+    "--chunk-size", default=CHUNK_SIZE, show_default=True, type=POSITIVE, help="Rows classified and written at a time."
+)
+@click.option(
+    "--strict", is_flag=True, help="Stop at the first bad row (exit 1) instead of writing it with an error field."
+)
 @click.option("--resume", is_flag=True, help="Continue an interrupted --input run from OUTPUT.partial.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output (even the input), or discard an interrupted run.")
+@click.option(
+    "--overwrite", is_flag=True, help="Replace an existing output (even the input), or discard an interrupted run."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no summary.")
-@click.option("--dask-scheduler", metavar="ADDRESS", help="Classify --input files (a glob) on a Dask cluster (or 'local'); --output is then a folder.")
-def predict(texts, input_path, output_path, fmt, model_path, documents, by_sentence, explain, text_column, text_field,
-            input_format, encoding, max_chars, jobs, chunk_size, strict, resume, overwrite, quiet, dask_scheduler):
+@click.option(
+    "--dask-scheduler",
+    metavar="ADDRESS",
+    help="Classify --input files (a glob) on a Dask cluster (or 'local'); --output is then a folder.",
+)
+def predict(
+    texts,
+    input_path,
+    output_path,
+    fmt,
+    model_path,
+    documents,
+    by_sentence,
+    explain,
+    text_column,
+    text_field,
+    input_format,
+    encoding,
+    max_chars,
+    jobs,
+    chunk_size,
+    strict,
+    resume,
+    overwrite,
+    quiet,
+    dask_scheduler,
+):
     """Classify statements given as arguments, read from stdin, in a file, or whole documents.
 
     \b
@@ -182,15 +282,7 @@ def predict(texts, input_path, output_path, fmt, model_path, documents, by_sente
     """
     from ..models.loading import load_model
 
-    sources = sum(bool(x) for x in (texts, input_path, documents))
-    if sources > 1:
-        raise click.UsageError("give statements as arguments, --input FILE or --document FILE, only one of them")
-    if not sources:
-        raise click.UsageError('nothing to classify: give a statement, "-" to read stdin, --input FILE or --document FILE')
-    if dask_scheduler and not input_path:
-        raise click.UsageError("--dask-scheduler needs --input (a file or a glob)")
-    if output_path != "-" and not (input_path or documents):
-        raise click.UsageError("--output is for --input or --document; statements given as arguments print to the terminal")
+    _check_sources(texts, input_path, documents, output_path, dask_scheduler)
     if input_path:
         if fmt == "table":
             raise click.UsageError("--format table is for statements given as arguments; batch output is jsonl or csv")
@@ -210,8 +302,9 @@ def predict(texts, input_path, output_path, fmt, model_path, documents, by_sente
         )
         if dask_scheduler:
             _dask(input_path, output_path, dask_scheduler, model_path, options, quiet)
-            return
-        _batch(input_path, output_path, model_path, options | dict(jobs=jobs, chunk_size=chunk_size, resume=resume), quiet)
+        else:
+            options |= dict(jobs=jobs, chunk_size=chunk_size, resume=resume)
+            _batch(input_path, output_path, model_path, options, quiet)
         return
     if documents:
         if output_path != "-":

@@ -67,7 +67,9 @@ def _provenance_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return figures
 
 
-def check_corpus(path: str | Path, labels: str | Path | None = None, *, min_examples: int = MIN_EXAMPLES) -> CorpusReport:
+def check_corpus(
+    path: str | Path, labels: str | Path | None = None, *, min_examples: int = MIN_EXAMPLES
+) -> CorpusReport:
     """Validate a corpus and compute its figures; never raises for bad rows.
 
     The figures are the ones the datasheet quotes: label counts, rows by

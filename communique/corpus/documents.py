@@ -34,13 +34,21 @@ def read_labelled_documents(path: str | Path) -> list[dict[str, Any]]:
                 row = json.loads(line)
             except ValueError as exc:
                 raise CorpusError(f"{where}: not valid JSON ({exc})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not isinstance(row.get("sentences"), list):
+            if (
+                not isinstance(row, dict)
+                or not isinstance(row.get("text"), str)
+                or not isinstance(row.get("sentences"), list)
+            ):
                 raise CorpusError(f"{where}: a labelled document is an object with text and a list of sentences")
             previous_end = 0
             for k, sentence in enumerate(row["sentences"], 1):
                 start, end = sentence.get("start"), sentence.get("end")
-                if not (isinstance(start, int) and isinstance(end, int) and previous_end <= start < end <= len(row["text"])):
-                    raise CorpusError(f"{where}: sentence {k} has offsets {start}:{end} outside the text or out of order")
+                if not (
+                    isinstance(start, int) and isinstance(end, int) and previous_end <= start < end <= len(row["text"])
+                ):
+                    raise CorpusError(
+                        f"{where}: sentence {k} has offsets {start}:{end} outside the text or out of order"
+                    )
                 if not isinstance(sentence.get("label"), str):
                     raise CorpusError(f"{where}: sentence {k} has no label")
                 previous_end = end

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections import Counter
@@ -102,11 +103,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
                     yield reader.line_num, None, f"{len(row)} fields where the header has {len(reader.fieldnames)}"
                     continue
                 values = {k: v for k, v in row.items() if v != ""}
-                if "acts" in values:  # a list in a CSV cell is written as JSON
-                    try:
+                if "acts" in values:  # a list in a CSV cell is written as JSON; if not, the check names it
+                    with contextlib.suppress(ValueError):
                         values["acts"] = json.loads(values["acts"])
-                    except ValueError:
-                        pass
                 yield reader.line_num, values, None
         return
     with open(path, "rb") as f:

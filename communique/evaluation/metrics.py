@@ -16,6 +16,18 @@ def _round(value: float) -> float:
     return round(float(value), DECIMALS)
 
 
+def _per_name(names, precision, recall, f1, support) -> dict[str, dict[str, Any]]:
+    return {
+        name: {
+            "precision": _round(precision[k]),
+            "recall": _round(recall[k]),
+            "f1": _round(f1[k]),
+            "support": int(support[k]),
+        }
+        for k, name in enumerate(names)
+    }
+
+
 def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
     """Per-class precision, recall, F1 and support; macro-F1, accuracy; confusion matrix.
 
@@ -32,19 +44,9 @@ def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], labels:
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
     labels = list(labels)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
-        "per_class": {
-            label: {
-                "precision": _round(precision[i]),
-                "recall": _round(recall[i]),
-                "f1": _round(f1[i]),
-                "support": int(support[i]),
-            }
-            for i, label in enumerate(labels)
-        },
+        "per_class": _per_name(labels, precision, recall, f1, support),
         "macro_f1": _round(f1_score(y_true, y_pred, average="macro", zero_division=0)),
         "micro_f1": _round(accuracy_score(y_true, y_pred)),
         "labels": labels,
@@ -72,15 +74,7 @@ def act_metrics(
         guess[i, [index[a] for a in p if a in index]] = 1
     precision, recall, f1, support = precision_recall_fscore_support(truth, guess, zero_division=0)
     return {
-        "per_act": {
-            act: {
-                "precision": _round(precision[k]),
-                "recall": _round(recall[k]),
-                "f1": _round(f1[k]),
-                "support": int(support[k]),
-            }
-            for k, act in enumerate(acts)
-        },
+        "per_act": _per_name(acts, precision, recall, f1, support),
         "micro_f1": _round(f1_score(truth, guess, average="micro", zero_division=0)),
         "macro_f1": _round(f1_score(truth, guess, average="macro", zero_division=0)),
         "exact_set": _round((truth == guess).all(axis=1).mean()) if len(truth) else 0.0,

@@ -37,6 +37,4 @@ def load_weights(path: str | Path, settings: dict[str, Any]) -> Scorer:
             options = {k: v for k, v in block.items() if k != "use_idf"}
             idf = arrays[f"idf_{i}"] if block["use_idf"] else None
             blocks.append(TfidfBlock(**options, terms=terms, idf=idf))
-        return Scorer(
-            blocks, arrays["coef"], arrays["intercept"], settings["classes"], settings.get("link", "softmax")
-        )
+        return Scorer(blocks, arrays["coef"], arrays["intercept"], settings["classes"], settings.get("link", "softmax"))

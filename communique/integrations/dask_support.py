@@ -138,7 +138,7 @@ def _score_partition(frame: Any, model: Model, text_column: str) -> Any:
     acts: list[Any] = [None] * len(texts)
     scores = {label: [float("nan")] * len(texts) for label in model.classes_}
     if good:
-        for row, (i, prediction) in enumerate(zip(good, model.predict([texts[i] for i in good]))):
+        for i, prediction in zip(good, model.predict([texts[i] for i in good])):
             labels[i] = prediction.label
             confidence[i] = prediction.confidence
             acts[i] = prediction.acts

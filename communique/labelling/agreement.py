@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..corpus.reading import read_rows
 from ..base.files import check_input_file
+from ..corpus.reading import read_rows
 from ..errors import InputError
 
 __all__ = ["Agreement", "compare_annotations", "read_annotations"]
@@ -118,7 +118,12 @@ def compare_annotations(
         for label in labels
     }
     disagreements = [
-        {"id": first[i]["id"], "text": first[i].get("text", second[i].get("text")), "first": first[i], "second": second[i]}
+        {
+            "id": first[i]["id"],
+            "text": first[i].get("text", second[i].get("text")),
+            "first": first[i],
+            "second": second[i],
+        }
         for i, x, y in zip(common, a, b)
         if x != y or first[i].get("acts") != second[i].get("acts")
     ]

@@ -14,11 +14,10 @@ every conversion ends with a parity check against the pipeline itself.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from pathlib import Path
 
 from ..errors import UnsupportedModelError
 from ..inference.analyzers import TfidfBlock

@@ -205,7 +205,9 @@ class Model:
         scores, known = self.scorer.scores(statements)
         return self.predictions(self.scorer.probabilities(scores), known, statements, explain=explain)
 
-    def explain(self, text: str, prediction: Prediction, *, top: int = EXPLAIN_TOP) -> dict[str, list[tuple[str, float]]]:
+    def explain(
+        self, text: str, prediction: Prediction, *, top: int = EXPLAIN_TOP
+    ) -> dict[str, list[tuple[str, float]]]:
         """The n-grams of ``text`` that decided ``prediction``.
 
         A single-label model: for the label, each n-gram's TF-IDF value times

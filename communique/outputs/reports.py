@@ -129,7 +129,9 @@ def _summary(cv: dict[str, Any], held: dict[str, Any]) -> str:
         ["accuracy", *[f"{m['micro_f1']:.3f}" for _, m in columns]],
     ]
     if "calibration" in cv:
-        rows.append(["expected calibration error", f"{cv['calibration']['ece']:.4f}", f"{held['calibration']['ece']:.4f}"])
+        rows.append(
+            ["expected calibration error", f"{cv['calibration']['ece']:.4f}", f"{held['calibration']['ece']:.4f}"]
+        )
     return Table(["figure", *[name for name, _ in columns]], rows).markdown()
 
 
@@ -171,7 +173,12 @@ def _real_lift(held: dict[str, Any]) -> str:
     if not lift:
         return ""
     rows = [
-        [origin, f"{v['written_only']:.3f}", f"{v['written_and_real']:.3f}", f"{v['written_and_real'] - v['written_only']:+.3f}"]
+        [
+            origin,
+            f"{v['written_only']:.3f}",
+            f"{v['written_and_real']:.3f}",
+            f"{v['written_and_real'] - v['written_only']:+.3f}",
+        ]
         for origin, v in lift.items()
     ]
     table = Table(["held-out", "trained on written rows", "written + real rows", "lift"], rows).markdown()

@@ -63,7 +63,9 @@ class RowWriter:
         Output fields beyond the standard ones (``explanation``, ``sentences``).
     """
 
-    def __init__(self, fmt: str, input_columns: Sequence[str] | None, labels: Sequence[str], extra: tuple[str, ...] = ()):
+    def __init__(
+        self, fmt: str, input_columns: Sequence[str] | None, labels: Sequence[str], extra: tuple[str, ...] = ()
+    ):
         self.format = fmt
         columns = [c for c in (input_columns or ["text"]) if c not in RESERVED]
         self.columns = columns + list(OUTPUT_FIELDS) + [e for e in EXTRA_FIELDS if e in extra]

@@ -68,9 +68,7 @@ def per_class_table(metrics: dict[str, Any], lift: dict[str, dict[str, float]] |
 
 def confusion_table(metrics: dict[str, Any]) -> Table:
     labels = metrics["labels"]
-    return Table(
-        ["true \\ predicted", *labels], [[label, *row] for label, row in zip(labels, metrics["confusion"])]
-    )
+    return Table(["true \\ predicted", *labels], [[label, *row] for label, row in zip(labels, metrics["confusion"])])
 
 
 def baseline_table(metrics: dict[str, Any], baselines: dict[str, dict[str, Any]]) -> Table:
@@ -81,9 +79,7 @@ def baseline_table(metrics: dict[str, Any], baselines: dict[str, dict[str, Any]]
 
 def act_table(acts: dict[str, Any]) -> Table:
     """Act detection: precision, recall and F1 per act over statements."""
-    rows = [
-        [act, _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), m["support"]] for act, m in acts["per_act"].items()
-    ]
+    rows = [[act, _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), m["support"]] for act, m in acts["per_act"].items()]
     rows.append(["micro-F1", "", "", _f(acts["micro_f1"]), ""])
     rows.append(["exact act set", "", "", _f(acts["exact_set"]), acts["statements"]])
     return Table(["act", "precision", "recall", "F1", "statements"], rows)

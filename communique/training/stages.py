@@ -24,13 +24,14 @@ from .config import TrainingConfig, fit_pipeline
 from .data import TrainingData
 
 __all__ = [
-    "Calibration",
     "CrossValidation",
     "Recipe",
-    "cross_validate",
+    "choose_thresholds",
     "fit_final",
+    "fit_model",
     "fit_recipe",
     "grouped_folds",
+    "out_of_fold",
     "score_heldout",
 ]
 
@@ -149,7 +150,9 @@ def choose_thresholds(probabilities: np.ndarray, labels: list[str], recipe: Reci
         improved = False
         for act in acts:
             for value in THRESHOLD_GRID:
-                candidate = Recipe(recipe.decision, recipe.classes, thresholds=dict(trial.thresholds, **{act: float(value)}))
+                candidate = Recipe(
+                    recipe.decision, recipe.classes, thresholds=dict(trial.thresholds, **{act: float(value)})
+                )
                 score = macro_f1(truth, _decide_columns(probabilities, candidate, data), k)
                 if score > best + 1e-9:
                     best, trial, improved = score, candidate, True
@@ -302,9 +305,7 @@ def _pooled_baselines(data: TrainingData, indices: list[int], folds) -> dict[str
     return out
 
 
-def fit_model(
-    data: TrainingData, config: TrainingConfig, recipe: Recipe, rows: list[int]
-) -> tuple[Any, Model]:
+def fit_model(data: TrainingData, config: TrainingConfig, recipe: Recipe, rows: list[int]) -> tuple[Any, Model]:
     """A pipeline fitted on ``rows`` with ``recipe`` folded in, and its numpy model."""
     pipeline = fit_pipeline(
         config,

@@ -93,7 +93,9 @@ def _heldout_figures(data: TrainingData, config: TrainingConfig, recipe: Recipe,
         figures["single_label_comparison"] = {
             "macro_f1": single.metrics["macro_f1"],
             "micro_f1": single.metrics["micro_f1"],
-            "by_origin": {o: {"macro_f1": m["macro_f1"], "micro_f1": m["micro_f1"]} for o, m in single.by_origin.items()},
+            "by_origin": {
+                o: {"macro_f1": m["macro_f1"], "micro_f1": m["micro_f1"]} for o, m in single.by_origin.items()
+            },
             "mixed": single.mixed,
             "acts": single.acts,
         }
@@ -197,7 +199,9 @@ def train(
         "heldout": {k: v for k, v in heldout.items() if k != "errors"},
         "calibration": cv.calibration,
     }
-    metadata = _metadata(data, recipe, config, metrics, _command(corpus, output, seed, config, labels, split, min_examples))
+    metadata = _metadata(
+        data, recipe, config, metrics, _command(corpus, output, seed, config, labels, split, min_examples)
+    )
     metadata["training"] |= {"seed": seed, "min_examples": min_examples}
     folder = write_model_files(pipeline, final.scorer, output, metadata)
     clear_cache(folder)

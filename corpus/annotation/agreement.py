@@ -1,70 +1,70 @@
-"""Inter-annotator agreement of the bundled corpus, recomputed from the files.
-
-``second_annotation.jsonl`` holds, for the sampled rows, the writer's label
-(``first``) and the blind second annotator's (``second``). Every disagreement
-has a decision in ``adjudication.jsonl``; later changes by the review flags and
-the consistency sweep are in ``review_flags.jsonl`` and
-``consistency_sweep.jsonl``. This script prints Cohen's kappa between the two
-annotations and checks that the corpus holds the label of the last decision
-for each of these rows.
+"""Agreement figures of the corpus annotation, as the datasheet quotes them.
 
     python corpus/annotation/agreement.py
+
+Real passages: the first annotation (real/first.jsonl) against the blind second one
+(real/second.jsonl), per source. Written statements: the labels of corpus v1 with the acts the
+first annotator added (written/first_acts.jsonl) against a blind second annotation
+(written/blind.jsonl). Whole documents: sentence labels of two annotators on 14 documents.
+Each uses the same comparison as ``communique corpus agreement``.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+import sys
+from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from communique.labelling.agreement import compare_annotations  # noqa: E402
 
 
-def read(name: str) -> list[dict]:
-    return [json.loads(line) for line in (HERE / name).open(encoding="utf-8") if line.strip()]
+def rows(path: Path) -> dict[str, dict]:
+    return {json.loads(line)["id"]: json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line}
 
 
-def cohen_kappa(a: list[str], b: list[str]) -> float:
-    n = len(a)
-    observed = sum(x == y for x, y in zip(a, b)) / n
-    count_a, count_b = Counter(a), Counter(b)
-    expected = sum(count_a[k] * count_b[k] for k in set(a) | set(b)) / (n * n)
-    return (observed - expected) / (1 - expected)
+def line(name: str, first: dict, second: dict) -> str:
+    result = compare_annotations(first, second)
+    acts = result.acts or {}
+    return (
+        f"{name:<22}{result.rows:>6}{result.raw:>10.3f}{result.kappa:>9.3f}"
+        f"{acts.get('exact_sets', float('nan')):>13.3f}{acts.get('kappa_on_sets', float('nan')):>14.3f}"
+    )
 
 
 def main() -> None:
-    corpus = {r["id"]: r["label"] for r in read("../statements.jsonl")}
-    second = read("second_annotation.jsonl")
-    adjudicated = {r["id"]: r for r in read("adjudication.jsonl")}
-    # The last decision on a row wins: adjudication, then review flags, then the sweep.
-    decided = {i: r["final"] for i, r in adjudicated.items()}
-    decided |= {r["id"]: r["final"] for r in read("review_flags.jsonl")}
-    decided |= {r["id"]: r["proposed"] for r in read("consistency_sweep.jsonl") if r["applied"]}
-    for row_id, label in decided.items():
-        assert corpus[row_id] == label, f"{row_id}: corpus says {corpus[row_id]}, last decision {label}"
-    first = [r["first"] for r in second]
-    other = [r["second"] for r in second]
-    for r in second:
-        if r["first"] != r["second"]:
-            assert r["id"] in adjudicated, f"disagreement on {r['id']} was not adjudicated"
-    n = len(second)
-    print(f"second annotation: {n} of {len(corpus)} rows ({n / len(corpus):.1%})")
-    agree = sum(a == b for a, b in zip(first, other))
-    print(f"raw agreement: {agree / n:.3f}; Cohen's kappa: {cohen_kappa(first, other):.3f}")
-    for label in sorted(set(first)):
-        a = [str(x == label) for x in first]
-        b = [str(x == label) for x in other]
-        print(f"  {label:<16} kappa (this label against the rest) {cohen_kappa(a, b):.3f}")
-    changed = Counter((r["first"], r["final"]) for r in adjudicated.values() if r["first"] != r["final"])
-    print(
-        f"disagreements adjudicated: {len(adjudicated)}; first label kept {len(adjudicated) - sum(changed.values())}, changed {sum(changed.values())}"
-    )
-    for (a, b), k in changed.most_common():
-        print(f"  {a} -> {b}: {k}")
-    flags = read("review_flags.jsonl")
-    sweep = read("consistency_sweep.jsonl")
-    print(f"review flags adjudicated: {len(flags)}, label changed on {sum(r['first'] != r['final'] for r in flags)}")
-    print(f"consistency sweep: {len(sweep)} rows listed, label changed on {sum(r['applied'] for r in sweep)}")
+    print(f"{'':<22}{'rows':>6}{'agreement':>10}{'kappa':>9}{'act sets same':>13}{'kappa on sets':>14}")
+    first, second = rows(HERE / "real" / "first.jsonl"), rows(HERE / "real" / "second.jsonl")
+    by_source: dict[str, set] = defaultdict(set)
+    for key in second:
+        by_source[key.split("-")[0]].add(key)
+    print(line("real, all sources", first, second))
+    for source, keys in sorted(by_source.items()):
+        print(line(f"  {source}", {k: first[k] for k in keys}, {k: second[k] for k in keys}))
+    print(f"  ({len(second)} of {len(first)} real passages annotated twice, {len(second) / len(first):.1%})")
+
+    corpus_v1 = rows(HERE / "written" / "corpus_v1_labels.jsonl")
+    acts = rows(HERE / "written" / "first_acts.jsonl")
+    blind = rows(HERE / "written" / "blind.jsonl")
+    given = {k: {"id": k, "label": corpus_v1[k]["label"], "acts": acts[k]["acts"]} for k in blind}
+    print(line("written", given, blind))
+    print(f"  ({len(blind)} of {len(corpus_v1)} written statements annotated twice, {len(blind) / len(corpus_v1):.1%})")
+
+    def sentences(path: Path) -> dict[str, dict]:
+        out = {}
+        for document in rows(path).values():
+            for sentence in document["sentences"]:
+                out[f"{document['id']}#{sentence['n']}"] = {"id": f"{document['id']}#{sentence['n']}", **sentence}
+        return out
+
+    second_documents = sentences(HERE / "real" / "document_second.jsonl")
+    first_documents = {
+        k: v for k, v in sentences(HERE / "real" / "document_first.jsonl").items() if k in second_documents
+    }
+    print(line("document sentences", first_documents, second_documents))
 
 
 if __name__ == "__main__":
