@@ -7,13 +7,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .api import load_model, predict
 from .base.files import bundled_model_path
 from .base.version import __version__
-from .documents.document import DocumentResult, classify_document
 from .models.model import Model, Prediction
-from .training.config import TrainingConfig
-from .training.train import train
+
+if TYPE_CHECKING:
+    from .documents.document import DocumentResult, classify_document
+    from .training.config import TrainingConfig
+    from .training.train import train
+
+# Imported on first use, so that classifying a statement does not load the training code.
+_LAZY = {
+    "DocumentResult": ".documents.document",
+    "classify_document": ".documents.document",
+    "TrainingConfig": ".training.config",
+    "train": ".training.train",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'communique' has no attribute {name!r}")
+
 
 __all__ = [
     "DocumentResult",

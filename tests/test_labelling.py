@@ -44,8 +44,10 @@ def noisy_corpus(tmp_path_factory):
 
 
 def test_suspects_find_flipped_labels(noisy_corpus):
+    from communique import TrainingConfig
+
     path, flipped = noisy_corpus
-    suspects = find_suspects(path)
+    suspects = find_suspects(path, config=TrainingConfig(n_splits=3))
     top = {s.id for s in suspects[: len(flipped)]}
     assert len(top & flipped) >= len(flipped) / 2, f"{len(top & flipped)} of {len(flipped)} flipped rows in the top"
     first = suspects[0]

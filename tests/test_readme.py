@@ -12,12 +12,16 @@ import contextlib
 import io
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from communique.cli import main
 
 from .conftest import ROOT
 
@@ -26,6 +30,12 @@ USED = README.split("## Development")[0]
 BLOCKS = re.findall(r"```(\w*)\n(.*?)```", USED, re.S)
 SHELL = [line for lang, body in BLOCKS if lang == "sh" for line in body.strip().splitlines()]
 PYTHON = [body for lang, body in BLOCKS if lang == "python"]
+# A section's commands may use what its earlier commands wrote; sections stand alone, so each runs
+# in its own folder and the test workers can share them out.
+SECTIONS = {
+    title: [line for body in re.findall(r"```sh\n(.*?)```", text, re.S) for line in body.strip().splitlines()]
+    for title, text in re.findall(r"^## (.+?)\n(.*?)(?=^## )", USED + "## end", re.S | re.M)
+}
 # The commands run with the interpreter running the tests, whether or not its folder is on PATH.
 ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "100"}
 
@@ -34,16 +44,19 @@ def _tested(line: str) -> bool:
     return not line.startswith("pip ") and "tcp://scheduler" not in line and "communique annotate" not in line
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory) -> Path:
-    """A folder laid out like the repository, where the README's commands run in order."""
-    folder = tmp_path_factory.mktemp("readme")
+def _repository_copy(folder: Path) -> Path:
+    """A folder laid out like the repository: the README's commands run from its root."""
     for name in ("corpus", "examples"):
         (folder / name).symlink_to(ROOT / name)
     shutil.copytree(ROOT / "models" / "default", folder / "models" / "default")
     for name in ("predict.py", "train.py"):
         shutil.copy(ROOT / name, folder / name)
     return folder
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return _repository_copy(tmp_path_factory.mktemp("readme"))
 
 
 def test_readme_has_the_two_setup_commands():
@@ -57,10 +70,28 @@ def test_files_the_readme_names_exist():
         assert (ROOT / name).is_file(), name
 
 
-@pytest.mark.parametrize("line", [line for line in SHELL if _tested(line)])
-def test_shell_line(workdir, line):
-    result = subprocess.run(["bash", "-c", line], cwd=workdir, capture_output=True, text=True, timeout=600, env=ENV)
-    assert result.returncode == 0, result.stderr
+def test_sections_hold_every_shell_line():
+    assert [line for lines in SECTIONS.values() for line in lines] == SHELL
+    assert len([title for title, lines in SECTIONS.items() if any(map(_tested, lines))]) >= 4
+
+
+@pytest.mark.parametrize("title", [title for title, lines in SECTIONS.items() if any(map(_tested, lines))])
+def test_shell_lines_in_order(tmp_path, monkeypatch, title):
+    """Every shell line of a section, in the README's order, in a fresh copy of the repository.
+
+    A plain `communique ...` line runs in this process, through the same click command the
+    installed script calls (the process start is what tests/test_cli.py's script test covers);
+    a line with pipes or redirections runs in bash.
+    """
+    folder = _repository_copy(tmp_path)
+    monkeypatch.chdir(folder)
+    for line in (line for line in SECTIONS[title] if _tested(line)):
+        if re.fullmatch(r"communique [^|<>;&$`]*", line):
+            result = CliRunner().invoke(main, shlex.split(line)[1:], env={"COLUMNS": "100"})
+            assert result.exit_code == 0, f"{line}\n{result.output}\n{result.exception!r}"
+        else:
+            done = subprocess.run(["bash", "-c", line], capture_output=True, text=True, timeout=600, env=ENV)
+            assert done.returncode == 0, f"{line}\n{done.stderr}"
 
 
 def _expected_after(command: str) -> str:

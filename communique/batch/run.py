@@ -202,16 +202,18 @@ def _classify_chunk(job: _Job, chunk: list[tuple[int, Any]], model: Model | None
     return _ChunkResult(text, len(records), labels, errors, first_error)
 
 
-def _chunks(records: Iterator[tuple[int, Any]], size: int) -> Iterator[tuple[list[tuple[int, Any]], list[bytes]]]:
-    """Chunks of raw records, each with the digests of its records."""
+def _chunks(
+    records: Iterator[tuple[int, Any]], size: int, digests: bool
+) -> Iterator[tuple[list[tuple[int, Any]], list[bytes]]]:
+    """Chunks of raw records, each with the digests of its records (only a file output checkpoints)."""
     chunk: list[tuple[int, Any]] = []
     for record in records:
         chunk.append(record)
         if len(chunk) == size:
-            yield chunk, [_digest(raw) for _, raw in chunk]
+            yield chunk, [_digest(raw) for _, raw in chunk] if digests else []
             chunk = []
     if chunk:
-        yield chunk, [_digest(raw) for _, raw in chunk]
+        yield chunk, [_digest(raw) for _, raw in chunk] if digests else []
 
 
 @dataclass
@@ -252,7 +254,7 @@ def _consume(run: _Run, result: _ChunkResult, digests: list[bytes], rows_done: i
 def _stream(run: _Run, records: Iterator[tuple[int, Any]]) -> None:
     bar = Progress(run.options.progress and run.job.spec.path != "-", run.source.size)
     rows_done = 0
-    chunks = _chunks(records, run.options.chunk_size)
+    chunks = _chunks(records, run.options.chunk_size, digests=run.checkpoint is not None)
     workers = run.options.workers
     if workers == 1:
         for chunk, digests in chunks:

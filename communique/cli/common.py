@@ -57,11 +57,12 @@ def _width() -> int:
 
 def table(rows: list[tuple[str, str, str]], headers: tuple[str, str, str]) -> str:
     """Label, confidence and text columns, the text cut to the terminal's width."""
-    width = _width()
-    lines = [f"{headers[0]:<16} {headers[1]:>10}  {headers[2]}"]
+    first = max([16, *(len(label) for label, _, _ in rows)])
+    width = _width() - (first - 16)
+    lines = [f"{headers[0]:<{first}} {headers[1]:>10}  {headers[2]}"]
     for label, confidence, text in rows:
         flat = " ".join(text.split())
-        lines.append(f"{label:<16} {confidence:>10}  {flat if len(flat) <= width else flat[: width - 3] + '...'}")
+        lines.append(f"{label:<{first}} {confidence:>10}  {flat if len(flat) <= width else flat[: width - 3] + '...'}")
     return "\n".join(lines)
 
 

@@ -17,22 +17,60 @@ __all__ = ["NEAR_DUPLICATE_SIMILARITY", "CorpusReport", "check_corpus", "near_du
 
 NEAR_DUPLICATE_SIMILARITY = 0.8
 _BLOCK_ROWS = 1000
+# Words in more than this share of the texts ("the", "we", "condemn") are left out of the products
+# that find candidate pairs; they make most of the work, since they link almost every pair.
+_FREQUENT_SHARE = 0.03
 
 
 def near_duplicates(texts: list[str], threshold: float = NEAR_DUPLICATE_SIMILARITY) -> list[tuple[int, int, float]]:
-    """Pairs ``(i, j, similarity)``, ``i < j``, whose TF-IDF cosine similarity exceeds ``threshold``."""
+    """Pairs ``(i, j, similarity)``, ``i < j``, whose TF-IDF cosine similarity exceeds ``threshold``.
+
+    Exact, but without multiplying every pair over every word. Split each row's vector into its
+    frequent words ``f`` and the rest ``r``: ``cos(i, j) = r_i.r_j + f_i.f_j`` and, by Cauchy-Schwarz,
+    ``f_i.f_j <= |f_i| |f_j|``. So a pair can exceed the threshold only if ``r_i.r_j + |f_i| |f_j|``
+    does (checked over the sparse product of the rare words alone, then computed exactly), or, sharing
+    no rare word, if both rows have ``|f| > threshold`` (those few rows are compared in full).
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    matrix = TfidfVectorizer().fit_transform(texts)
+    # float32 halves the cost of the products; the similarities move by far less than any threshold's margin.
+    try:
+        matrix = TfidfVectorizer(dtype=np.float32).fit_transform(texts).tocsc()
+    except ValueError:  # no text has a word of two letters or more: nothing to compare
+        return []
+    n = matrix.shape[0]
+    frequent = np.diff(matrix.indptr) > max(_FREQUENT_SHARE * n, 1)
+    rare, common = matrix[:, ~frequent].tocsr(), matrix[:, frequent].tocsr()
+    common_norm = np.sqrt(np.asarray(common.multiply(common).sum(axis=1)).ravel())
+    found = [_pairs(rare, common, common_norm, threshold)]
+    mostly_common = np.flatnonzero(common_norm > threshold)
+    if len(mostly_common) > 1:
+        i, j, similarity = _pairs(matrix.tocsr()[mostly_common], None, None, threshold)
+        found.append((mostly_common[i], mostly_common[j], similarity))
+    rows, cols, similarity = (np.concatenate(parts) for parts in zip(*found))
+    _, first = np.unique(rows.astype(np.int64) * n + cols, return_index=True)  # a pair may be found twice
+    return sorted(zip(rows[first].tolist(), cols[first].tolist(), similarity[first].astype(float).tolist()))
+
+
+def _pairs(matrix, rest, rest_norm, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of rows whose product over ``matrix``, plus their product over ``rest`` (when
+    given), exceeds ``threshold``. Blocks of rows keep memory bounded; the filters run in numpy."""
     transposed = matrix.T.tocsc()
-    pairs: list[tuple[int, int, float]] = []
-    # Blocks of rows keep memory bounded; the filter runs in numpy, not over every product in Python.
+    found = []
     for start in range(0, matrix.shape[0], _BLOCK_ROWS):
-        block = (matrix[start : start + _BLOCK_ROWS] @ transposed).tocoo()
-        rows = block.row + start
-        keep = (block.data > threshold) & (rows < block.col)
-        pairs += zip(rows[keep].tolist(), block.col[keep].tolist(), block.data[keep].tolist())
-    return sorted(pairs)
+        block = (matrix[start : start + _BLOCK_ROWS] @ transposed[:, start:]).tocoo()
+        rows, cols, similarity = block.row + start, block.col + start, block.data
+        if rest is None:
+            keep = (rows < cols) & (similarity > threshold)
+            found.append((rows[keep], cols[keep], similarity[keep]))
+            continue
+        possible = (rows < cols) & (similarity + rest_norm[rows] * rest_norm[cols] > threshold - 1e-6)
+        rows, cols, similarity = rows[possible], cols[possible], similarity[possible]
+        similarity = similarity + np.asarray(rest[rows].multiply(rest[cols]).sum(axis=1)).ravel()
+        keep = similarity > threshold
+        found.append((rows[keep], cols[keep], similarity[keep]))
+    empty = np.zeros(0, dtype=np.int64)
+    return tuple(np.concatenate(parts) for parts in zip(*found)) if found else (empty, empty, empty.astype(np.float32))
 
 
 @dataclass

@@ -28,11 +28,18 @@ ACCENT_STRIPPERS = (None, "ascii", "unicode")
 NORMS = (None, "l1", "l2")
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _drop_combining(match: re.Match) -> str:
+    return "".join([c for c in match.group() if not unicodedata.combining(c)])
+
+
 def _strip_accents_unicode(text: str) -> str:
     if text.isascii():
         return text
-    normalized = unicodedata.normalize("NFKD", text)
-    return "".join([c for c in normalized if not unicodedata.combining(c)])
+    # scikit-learn drops every combining character after NFKD; only the non-ASCII runs can hold one.
+    return _NON_ASCII.sub(_drop_combining, unicodedata.normalize("NFKD", text))
 
 
 def _strip_accents_ascii(text: str) -> str:

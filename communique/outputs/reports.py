@@ -141,7 +141,8 @@ def _decision_section(meta: dict[str, Any], held: dict[str, Any]) -> str:
         return "One multinomial logistic regression; the label is the most probable one."
     thresholds = ", ".join(f"{a} {t:.2f}" for a, t in decision["thresholds"].items())
     text = (
-        "One calibrated logistic-regression detector per act (one-vs-rest). The label is the first act, in "
+        "One logistic-regression detector per act (one-vs-rest; Platt-scaled when that lowers the calibration "
+        "error, see Calibration). The label is the first act, in "
         f"the codebook's precedence, whose probability reaches its threshold ({thresholds}); with none, the "
         "background label. Thresholds were chosen on grouped out-of-fold scores."
     )
@@ -337,8 +338,8 @@ communique {meta["versions"]["communique"]}. Labels, in precedence order for mix
 Sorting English official statements (spokesperson answers, press releases, joint statements,
 speeches, quoted remarks in news reports) by the diplomatic response they make, for event-data
 research, monitoring and newsroom triage, with a person reading the statements that matter. Use
-`--by-sentence` for whole articles or briefings, so that each quoted response is found where it
-stands.
+`--document` (a whole file) or `--by-sentence` for articles and briefings, so that each quoted
+response is found where it stands.
 
 ## Out of scope
 - Deciding anything about people or states without a human reading the text.
@@ -367,7 +368,8 @@ statements are in [report.md](report.md).
   that carry them ("not considering sanctions", "would condemn any", "dismissed the report as");
   expect errors there, on long passages that mention several acts in passing, and on narration
   that reports a protest without the speaker's words.
-- Probabilities are calibrated to the corpus mix; label frequencies in a real feed differ.
+- Probabilities reflect the corpus mix (checked for calibration on held-out rows, see report.md);
+  label frequencies in a real feed differ.
 
 ## Reproduce
 ```
@@ -383,7 +385,7 @@ Settings: {config}. Files: `weights.npz` (pickle-free arrays, the default for pr
 def _card_decision(meta: dict[str, Any]) -> str:
     decision = meta.get("decision", {"kind": "single"})
     if decision["kind"] == "acts":
-        return "one calibrated detector per act; the label is the strongest act found by precedence"
+        return "one detector per act; the label is the strongest act found, by precedence"
     return "one softmax over the labels"
 
 

@@ -123,7 +123,8 @@ class RowWriter:
         values = probabilities.round(SCORE_DECIMALS)
         rows_list = values.tolist()
         confidence = values[np.arange(len(values)), labels].tolist() if len(values) else []
-        acts_columns = [np.flatnonzero(row).tolist() for row in present]
+        present_list = present.tolist()
+        columns = np.flatnonzero(present.any(axis=0)).tolist() if len(present) else []
         out: list[str] = []
         k = 0
         for record in records:
@@ -133,7 +134,8 @@ class RowWriter:
                 continue
             if self.format == "jsonl":
                 scores = self._scores % tuple(rows_list[k])
-                acts = "{" + ", ".join(f"{self._label_json[j]}: {rows_list[k][j]!r}" for j in acts_columns[k]) + "}"
+                row, found = rows_list[k], present_list[k]
+                acts = "{" + ", ".join([f"{self._label_json[j]}: {row[j]!r}" for j in columns if found[j]]) + "}"
                 outputs = (
                     f'"label": {self._label_json[labels[k]]}, "confidence": {confidence[k]!r}, '
                     f'"scores": {scores}, "acts": {acts}, "known_terms": {int(known_terms[k])}, "error": null}}\n'
@@ -148,7 +150,7 @@ class RowWriter:
                     "label": self.labels[labels[k]],
                     "confidence": confidence[k],
                     "scores": dict(zip(self.labels, rows_list[k])),
-                    "acts": {self.labels[j]: rows_list[k][j] for j in acts_columns[k]},
+                    "acts": {self.labels[j]: rows_list[k][j] for j in columns if present_list[k][j]},
                     "known_terms": int(known_terms[k]),
                 }
                 out.append(self._csv_values(row))

@@ -31,12 +31,12 @@ def line(name: str, first: dict, second: dict) -> str:
     acts = result.acts or {}
     return (
         f"{name:<22}{result.rows:>6}{result.raw:>10.3f}{result.kappa:>9.3f}"
-        f"{acts.get('exact_sets', float('nan')):>13.3f}{acts.get('kappa_on_sets', float('nan')):>14.3f}"
+        f"{acts.get('exact_sets', float('nan')):>15.3f}{acts.get('kappa_on_sets', float('nan')):>15.3f}"
     )
 
 
 def main() -> None:
-    print(f"{'':<22}{'rows':>6}{'agreement':>10}{'kappa':>9}{'act sets same':>13}{'kappa on sets':>14}")
+    print(f"{'':<22}{'rows':>6}{'agreement':>10}{'kappa':>9}{'same act sets':>15}{'kappa on sets':>15}")
     first, second = rows(HERE / "real" / "first.jsonl"), rows(HERE / "real" / "second.jsonl")
     by_source: dict[str, set] = defaultdict(set)
     for key in second:
