@@ -285,8 +285,10 @@ def ungd_documents(source: Source, git_dir: Path) -> Iterator[Document]:
 
 # -- U.S. State Department press releases ---------------------------------------------
 
-STATE_RESERVED_FROM = "2022-06-01"
-STATE_OFFICIALS = r"secretary|official|moderator|spokes|^m[rs]s? (?:price|porter|patel)$|ambassador thomas|blinken|nuland|sherman"  # items from this date on are kept for outside evaluation
+STATE_RESERVED_FROM = "2022-06-01"  # items from this date on are kept for outside evaluation: never read
+STATE_OFFICIALS = (
+    r"secretary|official|moderator|spokes|^m[rs]s? (?:price|porter|patel)$|ambassador thomas|blinken|nuland|sherman"
+)
 _ITEM = re.compile(r"<item>(.*?)</item>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -322,9 +324,8 @@ def state_documents(source: Source, git_dir: Path) -> Iterator[Document]:
             paragraphs = _html_paragraphs(_field(item, "content:encoded"))
             speaker = "United States: " + (_field(item, "dc:creator").strip() or "Department of State")
             if paragraphs and len(paragraphs[0]) < 80 and not _LINE_END.search(paragraphs[0]):
-                speaker = "United States: " + paragraphs.pop(
-                    0
-                )  # "Office of the Spokesperson", "Antony J. Blinken, ..."
+                # A byline opens the item: "Office of the Spokesperson", "Antony J. Blinken, ..."
+                speaker = "United States: " + paragraphs.pop(0)
             paragraphs, speakers, marked = split_turns(paragraphs, speaker, STATE_OFFICIALS, "United States: ")
             seen[guid] = Document(
                 key=f"state:{page.group(1) if page else hashlib.sha1(guid.encode()).hexdigest()[:10]}",
@@ -685,12 +686,10 @@ def extract(git_dirs: dict[str, Path], output: Path, cap: int) -> None:
         rows += [_row(candidate, source, picked) for candidate, picked in sample]
     rows.sort(key=lambda r: r["id"])
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    _write_jsonl(output, rows)
     documents_output = output.with_name(DOCUMENT_TEXTS.name)
     document_rows.sort(key=lambda r: r["id"])
-    documents_output.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in document_rows), encoding="utf-8"
-    )
+    _write_jsonl(documents_output, document_rows)
     print(
         f"wrote {len(rows)} passages to {output}, {len(document_rows)} documents to {documents_output}", file=sys.stderr
     )
@@ -723,6 +722,10 @@ ROW_FIELDS = (
 
 def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 
 
 def _ordered(row: dict) -> dict:
@@ -758,8 +761,8 @@ def merge(written_acts: Path) -> None:
             other = rows[i if later == j else j]["id"]
             removed.append({"id": rows[later]["id"], "reason": f"near-duplicate of {other} (cosine {similarity:.2f})"})
     kept = [_ordered(r) for k, r in enumerate(rows) if k not in drop]
-    STATEMENTS.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
-    REMOVED.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in removed), encoding="utf-8")
+    _write_jsonl(STATEMENTS, kept)
+    _write_jsonl(REMOVED, removed)
     print(
         f"{STATEMENTS}: {len(written)} written and {len(real) - len(drop)} real rows; {len(removed)} removed",
         file=sys.stderr,
@@ -767,7 +770,7 @@ def merge(written_acts: Path) -> None:
     if DOCUMENT_LABELS.exists():
         sentences = {r["id"]: r["sentences"] for r in _jsonl(DOCUMENT_LABELS)}
         documents = [d | {"sentences": sentences[d["id"]]} for d in _jsonl(DOCUMENT_TEXTS) if d["id"] in sentences]
-        DOCUMENTS.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
+        _write_jsonl(DOCUMENTS, documents)
         print(f"{DOCUMENTS}: {len(documents)} documents labelled sentence by sentence", file=sys.stderr)
 
 

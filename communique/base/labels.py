@@ -112,6 +112,10 @@ class LabelScheme:
                 return label
         return None
 
+    def acts_of_label(self, label: str) -> list[str]:
+        """The acts of a statement known only by its label: none for the background, else the label itself."""
+        return [] if label == self.background else [label]
+
     def label_of(self, acts: Iterable[str]) -> str | None:
         """The label a statement with these acts gets: the strongest act, else the background."""
         return self.strongest(acts) or self.background

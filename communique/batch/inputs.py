@@ -49,9 +49,15 @@ MAX_CHARS = 100_000
 
 # Lone surrogates are what undecodable bytes become under "surrogateescape".
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 csv.field_size_limit(2**31 - 1)  # the row-length limit is ours (max_chars), not the csv module's
+
+
+def _extension(path: str) -> str:
+    """The extension that names a file's format, lowercased, looking through ``.gz``."""
+    name = path[:-3] if path.lower().endswith(".gz") else path
+    return os.path.splitext(name)[1].lower()
 
 
 def format_of(path: str, explicit: str | None = None) -> str:
@@ -64,8 +70,7 @@ def format_of(path: str, explicit: str | None = None) -> str:
         return "txt"
     if os.path.isdir(path):
         raise InputError(f"{path}: is a folder; give a file (.txt, .csv or .jsonl, optionally .gz)")
-    name = path[:-3] if path.lower().endswith(".gz") else path
-    suffix = os.path.splitext(name)[1].lower()
+    suffix = _extension(path)
     if suffix not in EXTENSIONS:
         raise InputError(
             f"{path}: cannot tell the format from the extension {suffix or '(none)'!r}; "
@@ -250,7 +255,7 @@ def check_text(text: Any, field: str, spec: InputSpec) -> str | None:
     if _UNDECODABLE.search(text):
         bad = _UNDECODABLE.search(text).group().encode("utf-8", "surrogateescape")
         return f"invalid {spec.encoding} (byte 0x{bad.hex()}); pass the right --encoding"
-    if _SURROGATE.search(text):
+    if SURROGATES.search(text):
         return f"field {field!r} holds an unpaired UTF-16 surrogate"
     return None
 
@@ -312,8 +317,7 @@ def output_format(path: str, explicit: str | None = None) -> str:
     """``jsonl`` or ``csv``: from ``explicit`` or the output file's extension, refusing a disagreement."""
     if path == "-":
         return explicit or "jsonl"
-    name = path[:-3] if path.lower().endswith(".gz") else path
-    suffix = os.path.splitext(name)[1].lower()
+    suffix = _extension(path)
     implied = EXTENSIONS.get(suffix)
     if explicit and implied and implied != explicit:
         raise InputError(f"{path}: the extension says {implied} but --format says {explicit}; make them agree")

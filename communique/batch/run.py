@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import os
-import re
 import shutil
 import sys
 import time
@@ -39,14 +39,23 @@ from ..errors import InputError, OutputError
 from ..models.loading import load_model
 from ..models.model import Model
 from ..outputs.serialise import RowWriter
-from .inputs import MAX_CHARS, InputFile, InputSpec, format_of, open_input, output_format, parse_record, raw_records
+from .inputs import (
+    MAX_CHARS,
+    SURROGATES,
+    InputFile,
+    InputSpec,
+    format_of,
+    open_input,
+    output_format,
+    parse_record,
+    raw_records,
+)
 from .progress import Progress
 
 __all__ = ["CHUNK_SIZE", "BatchOptions", "BatchSummary", "classify_file"]
 
 CHUNK_SIZE = 2000
 CHECKPOINT_SECONDS = 1.0
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,7 @@ def _encode(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        return _SURROGATES.sub("\ufffd", text).encode("utf-8")
+        return SURROGATES.sub("\ufffd", text).encode("utf-8")
 
 
 def _digest(raw: Any) -> bytes:
@@ -338,7 +347,7 @@ def _run_to_file(run: _Run, records: Iterator[tuple[int, Any]], output: Path) ->
     with open(partial, "r+b" if done_bytes else "wb") as sink:
         run.sink = sink
         if done_bytes:
-            for _, raw in _take(records, done_rows):
+            for _, raw in itertools.islice(records, done_rows):
                 run.digest.update(_digest(raw))
                 run.summary.resumed_rows += 1
             if run.digest.hexdigest() != expected_digest:
@@ -396,18 +405,8 @@ def _finish(partial: Path, output: Path) -> None:
     partial.unlink()
 
 
-def _take(iterator: Iterator, n: int) -> Iterator:
-    for _ in range(n):
-        try:
-            yield next(iterator)
-        except StopIteration:
-            return
-
-
 def _columns_for(spec: InputSpec, header, records, out_format: str):
     """The input columns of a CSV output, and the records (put back together if one was peeked at)."""
-    import itertools
-
     if spec.format == "csv":
         return header, records
     if spec.format == "jsonl" and out_format == "csv":

@@ -135,15 +135,11 @@ def annotate(path, output_path, model_path, no_suggestion, annotator, text_field
     Example (the files named are yours):
       communique annotate to_label.jsonl --output labelled.jsonl --annotator ab
     """
-    from ..labelling.sampling import SampleOptions, _stream
+    from ..labelling.sampling import rows_to_label
     from ..models.loading import load_model
 
     model = load_model(model_path)
-    rows = []
-    for line, fields, text in _stream(path, SampleOptions(n=1, text_field=text_field)):
-        row = dict(fields) if fields else {text_field: text}
-        row.setdefault("id", f"{os.path.basename(path)}:{line}")
-        rows.append(row)
+    rows = [row for row, _ in rows_to_label(path, text_field)]
     session = AnnotationSession(
         rows, output_path, model.scheme, None if no_suggestion else model, annotator=annotator, text_field=text_field
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..outputs.tables import act_table, confusion_table, origin_table, per_class_table
+from ..outputs.tables import act_table, confusion_table, documents_table, origin_table, per_class_table
 from .common import CONTEXT
 
 
@@ -171,8 +171,6 @@ def _print_statements(path: str, out: dict, result) -> None:
 
 
 def _print_documents(path: str, documents) -> None:
-    from ..outputs.reports import documents_table
-
     click.echo(f"\n{path}: {documents.documents} documents, {documents.sentences} sentences")
     click.echo(documents_table(documents).text())
     click.echo(per_class_table(documents.metrics).text())

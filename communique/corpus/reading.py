@@ -89,8 +89,7 @@ class Corpus:
 
     def acts(self) -> list[list[str]]:
         """Each row's acts; for a row without them, its label alone (none for the background)."""
-        background = self.scheme.background
-        return [r["acts"] if "acts" in r else ([] if r["label"] == background else [r["label"]]) for r in self.rows]
+        return [r["acts"] if "acts" in r else self.scheme.acts_of_label(r["label"]) for r in self.rows]
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:

@@ -5,14 +5,23 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import CorpusError
 from .reading import Corpus
 
-__all__ = ["SPLIT_FILE", "heldout_groups", "read_split"]
+__all__ = ["SPLIT_FILE", "groups_per_label", "heldout_groups", "read_split"]
 
 SPLIT_FILE = "splits.json"
+
+
+def groups_per_label(labels: Iterable[str], groups: Iterable[str]) -> dict[str, set[str]]:
+    """Each label's distinct groups: how many folds a label can be spread over without splitting one."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for label, group in zip(labels, groups):
+        found[label].add(group)
+    return dict(found)
 
 
 def heldout_groups(corpus: Corpus, fraction: float = 0.2, seed: int = 0) -> list[str]:

@@ -54,9 +54,7 @@ def evaluate_documents(model: Model, documents: list[dict[str, Any]]) -> Documen
         cut = {(s.start, s.end) for s in split_sentences(text)}
         same_spans += sum((s["start"], s["end"]) in cut for s in gold)
         total_spans += len(gold)
-        gold_acts = {
-            act for s in gold for act in s.get("acts", [] if s["label"] == scheme.background else [s["label"]])
-        }
+        gold_acts = {act for s in gold for act in s.get("acts", scheme.acts_of_label(s["label"]))}
         gold_sets.append(scheme.ordered(gold_acts))
         found_sets.append(list(classify_document(text, model).acts))
     labels = list(dict.fromkeys([*scheme.precedence, *model.classes_, *sorted(set(truth))]))

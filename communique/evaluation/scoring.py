@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,8 +87,7 @@ def truth_matrix(
 def _acts_of(data: LabelledStatements, model: Model) -> list[list[str]]:
     if data.acts is not None:
         return data.acts
-    background = model.scheme.background
-    return [[] if label == background else [label] for label in data.labels]
+    return [model.scheme.acts_of_label(label) for label in data.labels]
 
 
 def evaluate_model(model: Model, data: LabelledStatements, *, train_labels: Sequence[str] | None = None) -> Evaluation:
@@ -170,7 +168,3 @@ def evaluate_model(model: Model, data: LabelledStatements, *, train_labels: Sequ
         errors=errors,
         no_known_terms=int((known_terms == 0).sum()),
     )
-
-
-def label_counts(labels: Sequence[str]) -> dict[str, int]:
-    return dict(Counter(labels).most_common())

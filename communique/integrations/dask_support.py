@@ -57,8 +57,7 @@ def _output_name(source: str) -> str:
     name = os.path.basename(source)
     if name.lower().endswith(".gz"):
         name = name[:-3]
-    stem, suffix = os.path.splitext(name)
-    return f"{stem}.jsonl"
+    return f"{os.path.splitext(name)[0]}.jsonl"
 
 
 def predict_files(

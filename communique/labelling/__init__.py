@@ -2,7 +2,7 @@
 
 from .agreement import Agreement, compare_annotations, read_annotations
 from .annotate import AnnotationSession
-from .sampling import SampleOptions, sample_statements
+from .sampling import SampleOptions, rows_to_label, sample_statements
 from .suspects import Suspect, find_suspects
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "compare_annotations",
     "find_suspects",
     "read_annotations",
+    "rows_to_label",
     "sample_statements",
 ]

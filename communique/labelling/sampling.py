@@ -26,7 +26,7 @@ from ..batch.inputs import InputSpec, format_of, open_input, parse_record, raw_r
 from ..errors import InputError
 from ..models.model import Model
 
-__all__ = ["STRATEGIES", "SampleOptions", "sample_statements"]
+__all__ = ["STRATEGIES", "SampleOptions", "rows_to_label", "sample_statements"]
 
 STRATEGIES = ("uncertain", "likely", "random", "mixed")
 GROUP_FIELDS = ("document", "event")
@@ -60,10 +60,8 @@ class SampleOptions:
             raise ValueError(f"per_group must be at least 1, not {self.per_group}")
 
 
-def _priorities(model: Model, probabilities: np.ndarray, options: SampleOptions, rng: random.Random) -> list[float]:
-    """Lower is asked first."""
-    if options.strategy == "random":
-        return [rng.random() for _ in range(len(probabilities))]
+def _priorities(model: Model, probabilities: np.ndarray, options: SampleOptions) -> list[float]:
+    """Lower is asked first (the random share is drawn apart, in :func:`sample_statements`)."""
     classes = model.classes_
     if options.label is not None and options.label not in classes:
         raise InputError(f"label {options.label!r} is not one of the model's labels: {', '.join(classes)}")
@@ -87,16 +85,26 @@ class _Candidate:
     row: dict[str, Any]
 
 
-def _stream(path: str, options: SampleOptions) -> Iterator[tuple[int, dict[str, Any], str]]:
-    """(line, fields, text) of every classifiable row."""
-    spec = InputSpec(path, format_of(path, options.input_format), options.text_field, options.encoding)
+def rows_to_label(
+    path: str | Path, text_field: str = "text", input_format: str | None = None, encoding: str = "utf-8"
+) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every classifiable row of an unlabelled file, with its fields, and its text.
+
+    A row without ``id`` gets one from its line (``"FILE:LINE"``), so that
+    annotation files can be joined later.
+    """
+    path = str(path)
+    spec = InputSpec(path, format_of(path, input_format), text_field, encoding)
+    name = Path(path).name
     source = open_input(spec)
     try:
         header, records = raw_records(source)
         for line, raw in records:
             record = parse_record(spec, header, line, raw)
             if record.error is None:
-                yield line, record.fields, record.text
+                row = dict(record.fields)
+                row.setdefault("id", f"{name}:{line}")
+                yield row, record.text
     finally:
         source.close()
 
@@ -115,34 +123,30 @@ def sample_statements(
 ) -> list[dict[str, Any]]:
     """Choose ``options.n`` statements of ``path`` to label next.
 
-    Rows keep every input field; a row without ``id`` gets one from its line
-    (``"FILE:LINE"``), so that annotation files can be joined later. Rows whose
-    id or text is in ``exclude`` (for instance, those already labelled) are
+    Rows keep every input field, and get an id as :func:`rows_to_label` gives
+    them. Rows whose id or text is in ``exclude`` (for instance, those already labelled) are
     never chosen. Memory holds a few times ``n`` rows, whatever the file size.
     """
-    path = str(path)
     rng = random.Random(options.seed)
     keep = max(4 * options.n, options.n + 200)  # spares for the duplicates and group caps skipped at the end
     exclude = exclude or set()
     heaps: dict[str, list[_Candidate]] = {"model": [], "random": []}
     share = {"uncertain": 0, "likely": 0, "random": 1, "mixed": 0.5}[options.strategy]
-    batch: list[tuple[int, dict[str, Any], str]] = []
+    batch: list[tuple[dict[str, Any], str]] = []
     counter = 0
 
     def flush() -> None:
         nonlocal counter
-        texts = [t for _, _, t in batch]
+        texts = [t for _, t in batch]
         strategies = ["random"] if share == 1 else (["model"] if share == 0 else ["model", "random"])
         for name in strategies:
             if name == "random":
                 priorities = [rng.random() for _ in texts]
             else:
                 probabilities = model.scorer.predict_proba(texts)
-                priorities = _priorities(model, probabilities, options, rng)
-            for (line, fields, text), priority in zip(batch, priorities):
+                priorities = _priorities(model, probabilities, options)
+            for (row, _), priority in zip(batch, priorities):
                 counter += 1
-                row = dict(fields) if fields else {"text": text}
-                row.setdefault("id", f"{Path(path).name}:{line}")
                 item = _Candidate(-priority, counter, row)
                 heap = heaps[name]
                 if len(heap) < keep:
@@ -151,10 +155,10 @@ def sample_statements(
                     heapq.heapreplace(heap, item)
         batch.clear()
 
-    for line, fields, text in _stream(path, options):
-        if text in exclude or str(fields.get("id", f"{Path(path).name}:{line}")) in exclude:
+    for row, text in rows_to_label(path, options.text_field, options.input_format, options.encoding):
+        if text in exclude or str(row["id"]) in exclude:
             continue
-        batch.append((line, fields, text))
+        batch.append((row, text))
         if len(batch) >= _CHUNK:
             flush()
     if batch:

@@ -13,7 +13,7 @@ from ..base.labels import LabelScheme
 from ..errors import InputError, ModelError
 from ..inference.scorer import Scorer
 
-__all__ = ["DECISIONS", "Model", "Prediction", "as_statements"]
+__all__ = ["DECISIONS", "Model", "Prediction", "as_statements", "first_act"]
 
 # "single": one softmax over the labels; the label is the most probable one.
 # "acts": one calibrated detector per act; the label is the first act, by the
@@ -47,6 +47,22 @@ def as_statements(texts: Any) -> tuple[list[str], bool]:
         if not text.strip():
             raise InputError(f"statement {i} is empty; there is nothing to classify")
     return texts, single
+
+
+def first_act(
+    probabilities: np.ndarray, act_columns: np.ndarray, thresholds: np.ndarray, fallback: np.ndarray | int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The codebook's rule for act detectors, on rows of probabilities.
+
+    ``act_columns`` are the acts' columns in precedence order and
+    ``thresholds`` the probability each must reach. Returns each row's label
+    column (the first act that reaches its threshold, else ``fallback``) and
+    which acts reached theirs, shape (rows, acts).
+    """
+    found = probabilities[:, act_columns] >= thresholds
+    if not len(act_columns):
+        return np.broadcast_to(fallback, len(probabilities)).astype(np.int64), found
+    return np.where(found.any(axis=1), act_columns[found.argmax(axis=1)], fallback), found
 
 
 @dataclass
@@ -132,7 +148,7 @@ class Model:
         self.scheme = LabelScheme.from_dict(data) if data else LabelScheme.infer(self.classes_)
         self.thresholds = {k: float(v) for k, v in decision.get("thresholds", {}).items()}
         index = {label: i for i, label in enumerate(self.classes_)}
-        self._act_columns = [index[a] for a in self.scheme.acts if a in index]
+        self._act_columns = np.array([index[a] for a in self.scheme.acts if a in index], dtype=np.int64)
         self._background = index.get(self.scheme.background) if self.scheme.background is not None else None
         if self.decision == "acts":
             missing = [self.classes_[k] for k in self._act_columns if self.classes_[k] not in self.thresholds]
@@ -166,16 +182,12 @@ class Model:
             is_act = labels != (self._background if self._background is not None else -1)
             present[rows[is_act], labels[is_act]] = True
             return Decisions(labels, probabilities[rows, labels], present)
-        columns = np.asarray(self._act_columns, dtype=np.int64)
-        found = probabilities[:, columns] >= self._threshold_row
-        present[:, columns] = found
-        any_act = found.any(axis=1)
-        first = columns[found.argmax(axis=1)] if len(columns) else np.zeros(len(rows), dtype=np.int64)
+        columns = self._act_columns
         if self._background is not None:
-            fallback = np.full(len(rows), self._background)
+            fallback: np.ndarray | int = self._background
         else:  # no background label: the most probable act stands in
             fallback = columns[probabilities[:, columns].argmax(axis=1)]
-        labels = np.where(any_act, first, fallback)
+        labels, present[:, columns] = first_act(probabilities, columns, self._threshold_row, fallback)
         return Decisions(labels, probabilities[rows, labels], present)
 
     def predictions(
@@ -184,9 +196,10 @@ class Model:
         """:class:`Prediction` objects for rows of probabilities (``texts`` are needed to explain)."""
         decided = self.decide(probabilities)
         classes = self.classes_
+        act_columns = self._act_columns.tolist()
         out = []
         for i, row in enumerate(probabilities.tolist()):
-            acts = {classes[k]: row[k] for k in self._act_columns if decided.present[i, k]}
+            acts = {classes[k]: row[k] for k in act_columns if decided.present[i, k]}
             prediction = Prediction(
                 classes[decided.labels[i]],
                 float(decided.confidence[i]),

@@ -13,7 +13,15 @@ import numpy as np
 
 from ..base.files import write_text_atomic
 from ..models.model import Model
-from .tables import Table, act_table, baseline_table, confusion_table, origin_table, per_class_table
+from .tables import (
+    Table,
+    act_table,
+    baseline_table,
+    confusion_table,
+    documents_table,
+    origin_table,
+    per_class_table,
+)
 
 __all__ = ["write_evaluation_report", "write_model_card", "write_model_report"]
 
@@ -120,7 +128,8 @@ def _leak_warning(cv: dict[str, Any], gap_limit: float = 0.05) -> str:
     )
 
 
-def _summary(cv: dict[str, Any], held: dict[str, Any]) -> str:
+def _summary(cv: dict[str, Any], held: dict[str, Any], *, corner: str = "figure", calibration: bool = True) -> str:
+    """Rows, macro-F1 and accuracy in grouped CV and held-out (all, and by origin); ECE with ``calibration``."""
     columns = [("grouped CV", cv), ("held-out, all", held)]
     columns += [(f"held-out, {origin}", m) for origin, m in held.get("by_origin", {}).items()]
     rows = [
@@ -128,11 +137,11 @@ def _summary(cv: dict[str, Any], held: dict[str, Any]) -> str:
         ["macro-F1", *[f"{m['macro_f1']:.3f}" for _, m in columns]],
         ["accuracy", *[f"{m['micro_f1']:.3f}" for _, m in columns]],
     ]
-    if "calibration" in cv:
+    if calibration and "calibration" in cv:
         rows.append(
             ["expected calibration error", f"{cv['calibration']['ece']:.4f}", f"{held['calibration']['ece']:.4f}"]
         )
-    return Table(["figure", *[name for name, _ in columns]], rows).markdown()
+    return Table([corner, *[name for name, _ in columns]], rows).markdown()
 
 
 def _decision_section(meta: dict[str, Any], held: dict[str, Any]) -> str:
@@ -311,16 +320,7 @@ def write_model_card(model: Model) -> Path:
     counts = ", ".join(f"{k} {v}" for k, v in meta["training"]["label_counts"].items())
     origins = meta["training"].get("origin_counts", {})
     config = ", ".join(f"{k}={v}" for k, v in meta["training"]["config"].items())
-    columns = [("grouped CV", m["cross_validation"]), ("held-out, all", held)]
-    columns += [(f"held-out, {o}", v) for o, v in held.get("by_origin", {}).items()]
-    table = Table(
-        ["", *[c for c, _ in columns]],
-        [
-            ["statements", *[v.get("rows", "") for _, v in columns]],
-            ["macro-F1", *[f"{v['macro_f1']:.3f}" for _, v in columns]],
-            ["accuracy", *[f"{v['micro_f1']:.3f}" for _, v in columns]],
-        ],
-    ).markdown()
+    table = _summary(m["cross_validation"], held, corner="", calibration=False)
     real = held.get("by_origin", {}).get("real")
     real_line = (
         f"- On real official text (held-out source documents) macro-F1 is {real['macro_f1']:.3f} and accuracy "
@@ -412,19 +412,3 @@ def write_evaluation_report(folder: Path, model: Model, source: str, evaluation:
         f"## Misclassified statements ({len(evaluation.errors)})\n\n{errors_table(evaluation.errors)}",
     ]
     return write_text_atomic(folder / "report.md", "\n\n".join(parts) + "\n")
-
-
-def documents_table(documents: Any) -> Table:
-    """The figures of a sentence-by-sentence evaluation of whole documents."""
-    return Table(
-        ["figure", "value"],
-        [
-            ["documents", documents.documents],
-            ["sentences", documents.sentences],
-            ["sentence accuracy", f"{documents.metrics['micro_f1']:.3f}"],
-            ["sentence macro-F1", f"{documents.metrics['macro_f1']:.3f}"],
-            ["document act sets identical", f"{documents.act_sets_equal:.3f}"],
-            ["document acts, micro-F1", f"{documents.document_acts['micro_f1']:.3f}"],
-            ["gold sentences the splitter reproduces", f"{documents.segmentation_agreement:.3f}"],
-        ],
-    )

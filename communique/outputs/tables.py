@@ -11,6 +11,7 @@ __all__ = [
     "act_table",
     "baseline_table",
     "confusion_table",
+    "documents_table",
     "origin_table",
     "per_class_table",
 ]
@@ -89,3 +90,19 @@ def origin_table(by_origin: dict[str, dict[str, Any]]) -> Table:
     """Macro-F1 and accuracy per origin of the statements (real, written)."""
     rows = [[origin, m["rows"], _f(m["macro_f1"]), _f(m["micro_f1"])] for origin, m in by_origin.items()]
     return Table(["origin", "statements", "macro-F1", "accuracy"], rows)
+
+
+def documents_table(documents: Any) -> Table:
+    """The figures of a sentence-by-sentence evaluation of whole documents."""
+    return Table(
+        ["figure", "value"],
+        [
+            ["documents", documents.documents],
+            ["sentences", documents.sentences],
+            ["sentence accuracy", f"{documents.metrics['micro_f1']:.3f}"],
+            ["sentence macro-F1", f"{documents.metrics['macro_f1']:.3f}"],
+            ["document act sets identical", f"{documents.act_sets_equal:.3f}"],
+            ["document acts, micro-F1", f"{documents.document_acts['micro_f1']:.3f}"],
+            ["gold sentences the splitter reproduces", f"{documents.segmentation_agreement:.3f}"],
+        ],
+    )

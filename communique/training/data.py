@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..corpus.reading import MIN_EXAMPLES, Corpus, read_corpus
-from ..corpus.splits import SPLIT_FILE, heldout_groups, read_split
+from ..corpus.splits import SPLIT_FILE, groups_per_label, heldout_groups, read_split
 from ..errors import CorpusError
 from ..evaluation.scoring import LabelledStatements
 from .config import TrainingConfig
@@ -84,11 +84,9 @@ def _choose_decision(corpus: Corpus, config: TrainingConfig) -> tuple[str, list[
 
 
 def _check_size(corpus: Corpus, n_splits: int) -> None:
-    events_per_label: dict[str, set] = {}
-    for label, group in zip(corpus.labels, corpus.groups):
-        events_per_label.setdefault(label, set()).add(group)
     needed = n_splits + 1
-    thin = {label: events for label, events in sorted(events_per_label.items()) if len(events) < needed}
+    spread = groups_per_label(corpus.labels, corpus.groups)
+    thin = {label: events for label, events in sorted(spread.items()) if len(events) < needed}
     if thin:
         counts = Counter(corpus.labels)
         raise CorpusError(
@@ -123,9 +121,6 @@ def prepare(
 ) -> TrainingData:
     """Read and check the corpus, decide how labels are learned, and split off the held-out groups."""
     corpus = read_corpus(corpus_path, labels, min_examples=min_examples)
-    bad = corpus.scheme.pattern_problems()
-    if bad:
-        raise CorpusError(f"{corpus.path}: label scheme: {bad[0]}", bad)
     decision, notes = _choose_decision(corpus, config)
     _check_size(corpus, config.n_splits)
     groups, source = _split(corpus, split, seed)

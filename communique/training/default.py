@@ -9,6 +9,7 @@ from typing import Any
 
 from ..base.files import bundled_corpus_path
 from ..base.version import __version__
+from ..corpus.reading import MIN_EXAMPLES
 from ..models.folder import METADATA_FILE, read_metadata
 from ..models.model import Model
 from .config import TrainingConfig
@@ -42,7 +43,9 @@ def refit(folder: str | Path, corpus: str | Path) -> Model:
     metadata = read_metadata(Path(folder))
     training = metadata["training"]
     config = TrainingConfig.from_dict(training["config"])
-    data = prepare(corpus, config, seed=training.get("seed", 0), min_examples=training.get("min_examples", 10))
+    data = prepare(
+        corpus, config, seed=training.get("seed", 0), min_examples=training.get("min_examples", MIN_EXAMPLES)
+    )
     return fit_final(data, config, recipe_of(metadata, data.classes))[1]
 
 
@@ -68,7 +71,7 @@ def rebuild_default_model(metadata: dict[str, Any]) -> Path:
         folder,
         seed=recipe.get("seed", 0),
         config=TrainingConfig.from_dict(recipe.get("config", {})),
-        min_examples=recipe.get("min_examples", 10),
+        min_examples=recipe.get("min_examples", MIN_EXAMPLES),
         overwrite=True,
         quiet=True,
     )

@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from ..corpus.splits import groups_per_label
 from ..errors import CorpusError
 from ..evaluation.baselines import keyword_baseline, majority_label
 from ..evaluation.calibration import apply_platt, apply_temperature, calibration_figures, fit_platt, fit_temperature
 from ..evaluation.metrics import classification_metrics, lift_table
 from ..evaluation.scoring import Evaluation, evaluate_model, truth_matrix
 from ..models.convert import check_parity, scorer_from_pipeline
-from ..models.model import Model
+from ..models.model import Model, first_act
 from .config import TrainingConfig, fit_pipeline
 from .data import TrainingData
 
@@ -44,14 +45,12 @@ def grouped_folds(
     """Stratified folds that never split a group (``grouped=False``: plain stratified folds)."""
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-    events_per_label: dict[str, set] = {}
-    for label, group in zip(labels, groups):
-        events_per_label.setdefault(label, set()).add(group)
-    thin = sorted(label for label, events in events_per_label.items() if len(events) < n_splits)
+    spread = groups_per_label(labels, groups)
+    thin = sorted(label for label, events in spread.items() if len(events) < n_splits)
     if thin:
         raise CorpusError(
             "too small to validate: label(s) "
-            + ", ".join(f"{label!r} ({len(events_per_label[label])} event(s))" for label in thin)
+            + ", ".join(f"{label!r} ({len(spread[label])} event(s))" for label in thin)
             + f" need statements from at least {n_splits} events for {n_splits}-fold grouped cross-validation"
         )
     y = np.asarray(labels)
@@ -114,10 +113,9 @@ def _decide_columns(probabilities: np.ndarray, recipe: Recipe, data: TrainingDat
         return probabilities.argmax(axis=1)
     classes = recipe.classes
     scheme = data.corpus.scheme
-    columns = np.array([classes.index(a) for a in scheme.acts if a in classes])
+    columns = np.array([classes.index(a) for a in scheme.acts if a in classes], dtype=np.int64)
     limits = np.array([recipe.thresholds.get(classes[k], 0.5) for k in columns])
-    found = probabilities[:, columns] >= limits
-    return np.where(found.any(axis=1), columns[found.argmax(axis=1)], classes.index(scheme.background))
+    return first_act(probabilities, columns, limits, classes.index(scheme.background))[0]
 
 
 def _decide(probabilities: np.ndarray, recipe: Recipe, data: TrainingData) -> list[str]:

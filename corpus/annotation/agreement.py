@@ -23,7 +23,8 @@ from communique.labelling.agreement import compare_annotations  # noqa: E402
 
 
 def rows(path: Path) -> dict[str, dict]:
-    return {json.loads(line)["id"]: json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line}
+    parsed = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
+    return {row["id"]: row for row in parsed}
 
 
 def line(name: str, first: dict, second: dict) -> str:
