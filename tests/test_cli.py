@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import subprocess
@@ -145,6 +146,12 @@ def test_predict_whole_files_as_documents(runner, tiny_model_dir, tmp_path):
     result = runner.invoke(main, ["predict", "-m", str(tiny_model_dir), "-d", str(tmp_path / "a.txt"), "-f", "jsonl"])
     row = json.loads(result.output)
     assert row["document"] == str(tmp_path / "a.txt") and [s["sentence"] for s in row["sentences"]] == [1, 2]
+    packed = tmp_path / "docs.jsonl.gz"
+    result = runner.invoke(
+        main, ["predict", "-m", str(tiny_model_dir), "-d", str(tmp_path / "a.txt"), "-o", str(packed)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(gzip.decompress(packed.read_bytes()))["sentences"][1]["label"] == "denial"
 
 
 USER_ERRORS = {
@@ -195,6 +202,16 @@ USER_ERRORS = {
         ["predict", "--input", "in.txt", "--output", "o.csv", "--format", "jsonl"],
         1,
         "Error: o.csv: the extension says csv but --format says jsonl",
+    ),
+    "document-format-disagrees": (
+        ["predict", "--document", "in.txt", "--output", "o.csv", "--format", "jsonl"],
+        1,
+        "Error: o.csv: the extension says csv but --format says jsonl",
+    ),
+    "document-table-to-file": (
+        ["predict", "--document", "in.txt", "--output", "o.jsonl", "--format", "table"],
+        2,
+        "Error: --format table prints to the terminal",
     ),
 }
 

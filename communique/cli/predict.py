@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import signal
 import sys
 from pathlib import Path
@@ -60,9 +61,12 @@ def _documents(documents: list[tuple[str, str]], model: Model, fmt: str, explain
         if output == "-":
             click.echo(text, nl=False)
         else:
-            from ..base.files import write_text_atomic
+            from ..base.files import atomic_write
 
-            write_text_atomic(output, text)
+            data = text.encode("utf-8")
+            if output.lower().endswith(".gz"):
+                data = gzip.compress(data, mtime=0)  # mtime 0: the same documents give the same bytes
+            atomic_write(output, lambda f: f.write(data))
         return
     for k, (name, doc) in enumerate(results):
         if k:
@@ -175,7 +179,7 @@ def _check_sources(texts, input_path, documents, output_path, dask_scheduler) ->
     metavar="FILE",
     default="-",
     show_default=True,
-    help="Where batch results go (.jsonl or .csv, optionally .gz; - for stdout).",
+    help="Where results of --input or --document go (.jsonl or .csv, optionally .gz; - for stdout).",
 )
 @click.option(
     "-f",
@@ -309,9 +313,14 @@ def predict(
     if documents:
         if output_path != "-":
             from ..base.files import check_output_file
+            from ..batch.inputs import output_format
 
+            if fmt == "table":
+                raise click.UsageError(
+                    "--format table prints to the terminal; documents written to --output are jsonl or csv"
+                )
             check_output_file(output_path, overwrite=overwrite)
-            fmt = fmt or ("csv" if output_path.lower().endswith(".csv") else "jsonl")
+            fmt = output_format(output_path, fmt)
         loaded = _read_documents(documents, encoding)
         _documents(loaded, load_model(model_path), fmt or "table", explain, output_path)
         return
