@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,10 @@ MIN_EXAMPLES = 10
 class Corpus:
     """Rows of a labelled corpus, each a dict with at least ``text`` and ``label``.
 
-    ``rows[i]["line"]`` is the row's line number in ``path``.
+    ``rows[i]["line"]`` is the row's line number in ``path``. The columns
+    (``texts``, ``labels``...) are built once, on first use: training indexes
+    them row by row, so rebuilding them on each access would cost time
+    quadratic in the corpus size. The rows are not to be changed after reading.
     """
 
     rows: list[dict[str, Any]]
@@ -64,20 +68,20 @@ class Corpus:
     sha256: str
     scheme: LabelScheme
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
         return [r["text"] for r in self.rows]
 
-    @property
+    @cached_property
     def labels(self) -> list[str]:
         return [r["label"] for r in self.rows]
 
-    @property
+    @cached_property
     def groups(self) -> list[str]:
         """What validation keeps together: the event, else the source document, else the row itself."""
         return [r.get("event") or r.get("document") or f"row:{r['line']}" for r in self.rows]
 
-    @property
+    @cached_property
     def origins(self) -> list[str]:
         """``real`` or ``written`` per row; a corpus that does not say counts as written."""
         return [r.get("origin", "written") for r in self.rows]
@@ -87,6 +91,7 @@ class Corpus:
         """Whether every row records its acts (else the model can only learn single labels)."""
         return all("acts" in r for r in self.rows)
 
+    @cached_property
     def acts(self) -> list[list[str]]:
         """Each row's acts; for a row without them, its label alone (none for the background)."""
         return [r["acts"] if "acts" in r else self.scheme.acts_of_label(r["label"]) for r in self.rows]

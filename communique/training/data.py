@@ -44,7 +44,7 @@ class TrainingData:
         data = LabelledStatements(
             self.corpus.texts,
             self.corpus.labels,
-            self.corpus.acts(),
+            self.corpus.acts,
             self.corpus.origins,
             [r["line"] for r in self.corpus.rows],
             [r.get("id") for r in self.corpus.rows],
@@ -55,7 +55,7 @@ class TrainingData:
         """What the classifier learns for these rows: labels, or act indicators (background: no act)."""
         if (decision or self.decision) == "single":
             return [self.corpus.labels[i] for i in indices]
-        acts = self.corpus.acts()
+        acts = self.corpus.acts
         column = {c: k for k, c in enumerate(self.classes)}
         background = self.corpus.scheme.background
         matrix = np.zeros((len(indices), len(self.classes)), dtype=np.int64)

@@ -237,7 +237,7 @@ def fit_recipe(
     folds = grouped_folds(labels, groups, config.n_splits, seed)
     oof = out_of_fold(data, indices, folds, config, decision)
     base = Recipe(decision, data.classes)
-    acts = data.corpus.acts()
+    acts = data.corpus.acts
     truth = truth_matrix(data.classes, decision, scheme.background, labels, [acts[i] for i in indices])
     raw_probabilities, raw_decided = _crossfit(oof, folds, labels, truth, base, data, scale=False)
     scaled_probabilities, scaled_decided = _crossfit(oof, folds, labels, truth, base, data, scale=True)
