@@ -10,13 +10,20 @@ part of the work that needs no judgement, deterministically:
     sentences as they stand (whitespace and markup normalised only), and
     draws the sample: about half of each source's passages at random, the
     rest targeted by cue words so that every label gets enough real rows, at
-    most a few passages per document. Writes
+    most a few passages per document. Then it cuts again, at their recorded
+    positions, the passages that later labelling rounds chose from the pool
+    (``annotation/real/supplement.jsonl``). Writes
     ``annotation/real/passages.jsonl`` (text and provenance, no labels).
     Partitions reserved for outside evaluation are never read.
+``pool``
+    Writes every paragraph of the documents the sample left untouched as one
+    candidate passage: what ``communique corpus sample`` chose the later
+    rounds from.
 ``merge``
     Joins those passages with the adjudicated labels
     (``annotation/real/labels.jsonl``) and writes ``statements.jsonl``: the
-    written rows first, unchanged, then the real rows.
+    written rows first, unchanged, then the real rows, leaving out unusable
+    passages and the later of two near-duplicates.
 
 Usage (from the repository root)::
 
@@ -732,10 +739,35 @@ def _ordered(row: dict) -> dict:
     return {k: row[k] for k in ROW_FIELDS if k in row}
 
 
-def merge(written_acts: Path) -> None:
-    """Written rows with their acts, then the labelled real passages; near-duplicates and unusable passages out."""
+def _round(row: dict) -> int:
+    """The labelling round that drew a real passage: the number its sampling tag ends with, or 0 for the
+    first two rounds, whose tags carry none. Of two near-duplicates the passage of the later round goes
+    (in one round, the later in the file), so a new round never takes out a passage already in the
+    corpus or in the held-out split."""
+    tail = row.get("sampling", "").rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _near_duplicates_to_drop(rows: list[dict], removed: list[dict]) -> set[int]:
+    """Positions of the rows that go as near-duplicates, each recorded in ``removed`` with its reason.
+
+    A written row always stays; of two real rows the later round's goes (see ``_round``)."""
     from communique.corpus.checks import near_duplicates
 
+    drop = set()
+    for i, j, similarity in near_duplicates([r["text"] for r in rows]):
+        real_pair = [k for k in (i, j) if rows[k]["origin"] == "real"]
+        if not real_pair or i in drop or j in drop:
+            continue
+        later = max(real_pair, key=lambda k: (_round(rows[k]), k))
+        drop.add(later)
+        other = rows[i if later == j else j]["id"]
+        removed.append({"id": rows[later]["id"], "reason": f"near-duplicate of {other} (cosine {similarity:.2f})"})
+    return drop
+
+
+def merge(written_acts: Path) -> None:
+    """Written rows with their acts, then the labelled real passages; near-duplicates and unusable passages out."""
     written = [r for r in _jsonl(STATEMENTS) if r.get("origin") != "real"]
     decided = {r["id"]: r for r in _jsonl(written_acts)} if written_acts.exists() else {}
     for row in written:
@@ -753,13 +785,7 @@ def merge(written_acts: Path) -> None:
             continue
         real.append(passage | {"label": label["label"], "acts": label["acts"]})
     rows = written + real
-    drop = set()
-    for i, j, similarity in near_duplicates([r["text"] for r in rows]):
-        later = j if rows[j]["origin"] == "real" else i if rows[i]["origin"] == "real" else None
-        if later is not None and later not in drop and i not in drop:
-            drop.add(later)
-            other = rows[i if later == j else j]["id"]
-            removed.append({"id": rows[later]["id"], "reason": f"near-duplicate of {other} (cosine {similarity:.2f})"})
+    drop = _near_duplicates_to_drop(rows, removed)
     kept = [_ordered(r) for k, r in enumerate(rows) if k not in drop]
     _write_jsonl(STATEMENTS, kept)
     _write_jsonl(REMOVED, removed)
