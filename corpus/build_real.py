@@ -740,10 +740,11 @@ def _ordered(row: dict) -> dict:
 
 
 def _round(row: dict) -> int:
-    """The labelling round that drew a real passage: the number its sampling tag ends with, or 0 for the
-    first two rounds, whose tags carry none. Of two near-duplicates the passage of the later round goes
-    (in one round, the later in the file), so a new round never takes out a passage already in the
-    corpus or in the held-out split."""
+    """When a real passage was drawn, as the number its sampling tag ends with: 3 to 5 for the later
+    rounds, 2 for the first supplement's second denial draw, and 0 for every passage whose tag carries
+    no number (the first sample and the rest of the first supplement). Of two near-duplicates the
+    passage drawn later goes (drawn together, the later in the file), so a new round never takes out a
+    passage already in the corpus or in the held-out split."""
     tail = row.get("sampling", "").rsplit("-", 1)[-1]
     return int(tail) if tail.isdigit() else 0
 
